@@ -1,0 +1,162 @@
+/* Timers, the thread pool loop, BLAS thread control, argsort and allocation
+ * helpers (see kiln/util.h). */
+#include "kiln/util.h"
+
+#include <cblas.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+double kiln_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int kiln_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+void *kiln_alloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        KILN_NOMEM();
+    return p;
+}
+
+void *kiln_realloc(void *p, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size) {
+        KILN_NOMEM();
+        return NULL;
+    }
+    size_t bytes = n * size;
+    void *q = realloc(p, bytes ? bytes : 1);
+    if (!q)
+        KILN_NOMEM();
+    return q;
+}
+
+char *kiln_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = kiln_alloc(n, 1);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+void kiln_blas_threads(int n)
+{
+    openblas_set_num_threads(n < 1 ? 1 : n);
+}
+
+int kiln_blas_get_threads(void)
+{
+    return openblas_get_num_threads();
+}
+
+/* Workers take the next index from a shared counter; each index's status is
+ * kept so the first failure by index (not by time) is reported. */
+typedef struct pool_job {
+    size_t n;
+    kiln_task_fn fn;
+    void *arg;
+    atomic_size_t next;
+    kiln_status *status;
+} pool_job;
+
+static void *pool_worker(void *p)
+{
+    pool_job *job = p;
+    for (;;) {
+        size_t i = atomic_fetch_add(&job->next, 1);
+        if (i >= job->n)
+            break;
+        job->status[i] = job->fn(job->arg, i);
+    }
+    return NULL;
+}
+
+kiln_status kiln_parallel_for(size_t n, int threads, kiln_task_fn fn, void *arg)
+{
+    if (threads < 1)
+        threads = 1;
+    if ((size_t)threads > n)
+        threads = (int)n;
+    if (threads <= 1) {
+        for (size_t i = 0; i < n; i++)
+            KILN_TRY(fn(arg, i));
+        return KILN_OK;
+    }
+    pool_job job = {.n = n, .fn = fn, .arg = arg};
+    atomic_init(&job.next, 0);
+    job.status = kiln_alloc(n, sizeof *job.status);
+    pthread_t *tid = kiln_alloc((size_t)threads, sizeof *tid);
+    if (!job.status || !tid) {
+        free(job.status);
+        free(tid);
+        return KILN_ENOMEM;
+    }
+    int blas = kiln_blas_get_threads();
+    kiln_blas_threads(1);
+    int started = 0;
+    for (; started < threads - 1; started++)
+        if (pthread_create(&tid[started], NULL, pool_worker, &job) != 0)
+            break;
+    pool_worker(&job);
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    kiln_blas_threads(blas);
+    kiln_status s = KILN_OK;
+    for (size_t i = 0; i < n && s == KILN_OK; i++)
+        s = job.status[i];
+    free(job.status);
+    free(tid);
+    return s;
+}
+
+/* Stable merge sort of indices by key. */
+static void merge_pass(const double *key, size_t *a, size_t *tmp, size_t n)
+{
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                tmp[k++] = key[a[j]] < key[a[i]] ? a[j++] : a[i++];
+            while (i < mid)
+                tmp[k++] = a[i++];
+            while (j < hi)
+                tmp[k++] = a[j++];
+        }
+        memcpy(a, tmp, n * sizeof *a);
+    }
+}
+
+void kiln_argsort(const double *key, size_t *idx, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    size_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!tmp) {
+        /* Insertion sort needs no memory; only reached when malloc fails. */
+        for (size_t i = 1; i < n; i++) {
+            size_t v = idx[i], j = i;
+            for (; j > 0 && key[v] < key[idx[j - 1]]; j--)
+                idx[j] = idx[j - 1];
+            idx[j] = v;
+        }
+        return;
+    }
+    merge_pass(key, idx, tmp, n);
+    free(tmp);
+}

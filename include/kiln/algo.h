@@ -1,0 +1,81 @@
+/* kiln/algo.h — the estimator interface and the registry.
+ *
+ * Every model family implements one kiln_algo: fit on a kiln_dataset, predict
+ * on a matrix of the same columns, save/load through the model file
+ * container, inspect (text, JSON or DOT) and free.
+ *
+ * predict writes an n x k matrix:
+ *   - regression: k = 1, the predicted value;
+ *   - classification: k = n_classes, class probabilities when the algorithm
+ *     has KILN_ALGO_PROBA, otherwise decision scores (larger = more likely;
+ *     for a binary problem column 1 holds f(x) and column 0 holds -f(x)).
+ *
+ *     const kiln_algo *a = kiln_algo_find("lr");
+ *     void *m; a->fit(&m, &params, &train, &ctx);
+ *     kiln_mat *out = kiln_mat_new(test.rows, train.n_classes);
+ *     a->predict(m, &test, out); a->free(m);
+ */
+#ifndef KILN_ALGO_H
+#define KILN_ALGO_H
+
+#include <stdio.h>
+#include "kiln/dataset.h"
+#include "kiln/params.h"
+#include "kiln/serial.h"
+
+enum {
+    KILN_ALGO_PROBA = 1u << 0,    /* predict gives probabilities            */
+    KILN_ALGO_SCALE = 1u << 1,    /* standardise features by default         */
+    KILN_ALGO_TREES = 1u << 2     /* uses the binned matrix                 */
+};
+
+typedef enum kiln_inspect_format {
+    KILN_INSPECT_TEXT = 0,
+    KILN_INSPECT_JSON = 1,
+    KILN_INSPECT_DOT = 2
+} kiln_inspect_format;
+
+/* What inspect may need to print a model in the user's terms. */
+typedef struct kiln_inspect_args {
+    kiln_inspect_format format;
+    const char *const *feature_names; /* d names                           */
+    size_t n_features;
+    const char *const *class_names;   /* n_classes names, or NULL (regression) */
+    size_t n_classes;
+    int tree;                         /* one tree of an ensemble, or -1    */
+    /* Map an encoded feature value back to original units (thresholds);
+     * NULL means identity. */
+    double (*unscale)(const void *arg, size_t feature, double value);
+    const void *unscale_arg;
+} kiln_inspect_args;
+
+typedef struct kiln_algo {
+    const char *id;   /* "lr": the id on the command line and in model files */
+    const char *name; /* "Logistic Regression"                                */
+    unsigned tasks;   /* KILN_TASK_CLASSIFY | KILN_TASK_REGRESS               */
+    unsigned flags;   /* KILN_ALGO_*                                          */
+    const kiln_param_spec *params;
+    /* Check values that the table alone cannot (cross-parameter rules, data
+     * size); NULL when there is nothing more to check. */
+    kiln_status (*check)(const kiln_params *p, const kiln_dataset *train);
+    kiln_status (*fit)(void **model, const kiln_params *p, const kiln_dataset *train, const kiln_ctx *ctx);
+    kiln_status (*predict)(const void *model, const kiln_mat *X, kiln_mat *out);
+    kiln_status (*save)(const void *model, kiln_writer *w);
+    kiln_status (*load)(void **model, kiln_reader *r);
+    kiln_status (*inspect)(const void *model, const kiln_inspect_args *args, FILE *out);
+    /* Per-feature importances (length d, summing to 1) or NULL if none. */
+    kiln_status (*importance)(const void *model, double *out, size_t d);
+    void (*free)(void *model);
+} kiln_algo;
+
+/* The registered estimators, in the order `kiln models` and `compare` list them. */
+size_t kiln_algo_count(void);
+const kiln_algo *kiln_algo_at(size_t i);
+/* NULL if no estimator has that id. */
+const kiln_algo *kiln_algo_find(const char *id);
+
+/* The task this algorithm's params resolve to. For a model selected by the
+ * user: fails with a message naming the model when it cannot do `task`. */
+kiln_status kiln_algo_check_task(const kiln_algo *a, kiln_task task);
+
+#endif

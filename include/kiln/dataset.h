@@ -1,0 +1,63 @@
+/* kiln/dataset.h — what an estimator trains on: a numeric matrix, the target, the task.
+ *
+ * The preprocessing pipeline makes a kiln_dataset from a frame. Classification
+ * targets are class indices 0..n_classes-1 stored as doubles (the class names
+ * live in the pipeline); regression targets are the values. Row weights are
+ * optional (NULL = all 1). The dataset also carries a cache of what estimators
+ * derive from it (the binned matrix for trees), so `compare` builds it once per
+ * fold and every model of that fold shares it.
+ */
+#ifndef KILN_DATASET_H
+#define KILN_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "kiln/mat.h"
+#include "kiln/rng.h"
+
+typedef enum kiln_task {
+    KILN_TASK_CLASSIFY = 1,
+    KILN_TASK_REGRESS = 2
+} kiln_task;
+
+/* A derived object cached on a dataset, freed with it. */
+typedef struct kiln_cache_entry {
+    const char *key;
+    void *value;
+    void (*free)(void *value);
+} kiln_cache_entry;
+
+#define KILN_CACHE_MAX 4
+
+typedef struct kiln_dataset {
+    kiln_mat X;               /* n x d features (a view or owned elsewhere)  */
+    const double *y;          /* n targets                                   */
+    const double *w;          /* n row weights or NULL                       */
+    kiln_task task;
+    size_t n_classes;         /* classification only                         */
+    const char *const *feature_names; /* d names, for inspect and errors     */
+    kiln_cache_entry cache[KILN_CACHE_MAX];
+} kiln_dataset;
+
+/* Look up a cached derived object; NULL if absent. */
+void *kiln_dataset_cached(const kiln_dataset *d, const char *key);
+/* Store a derived object (the dataset takes ownership). Fails when full. */
+kiln_status kiln_dataset_cache_put(kiln_dataset *d, const char *key, void *value, void (*free_fn)(void *));
+/* Free the cached objects (not X, y, w, which the dataset does not own). */
+void kiln_dataset_clear_cache(kiln_dataset *d);
+
+/* What every fit needs besides the data. */
+typedef struct kiln_ctx {
+    uint64_t seed;                /* every random choice derives from it     */
+    int threads;                  /* >= 1                                    */
+    int verbose;                  /* 0 quiet, 1 warnings, 2 trace            */
+    FILE *trace;                  /* per-iteration lines with --trace, or NULL */
+    volatile const int *cancel;   /* set to nonzero to stop; may be NULL     */
+    const kiln_dataset *valid;    /* optional validation set (early stopping) */
+} kiln_ctx;
+
+/* Default context: seed 0, all cores, quiet. */
+kiln_ctx kiln_ctx_default(void);
+
+#endif

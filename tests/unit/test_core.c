@@ -1,0 +1,138 @@
+/* core/: matrices and views, the RNG and its streams, argsort, parameters, the parallel loop. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kiln/mat.h"
+#include "kiln/params.h"
+#include "kiln/rng.h"
+#include "kiln/util.h"
+
+START_TEST(view_writes_through_to_parent)
+{
+    kiln_mat *a = kiln_mat_new(4, 3);
+    kiln_mat v = kiln_mat_view(a, 1, 1, 2, 2);
+    KILN_MAT_AT(&v, 1, 0) = 7.0;
+    ck_assert_msg(KILN_MAT_AT(a, 2, 1) == 7.0, "view element (1,0) is parent element (2,1)");
+    ck_assert_msg(v.stride == 3 && !v.owns, "a view keeps the parent stride and owns nothing");
+    size_t idx[2] = {2, 0};
+    kiln_mat *t = kiln_mat_take_rows(a, idx, 2);
+    ck_assert_msg(KILN_MAT_AT(t, 0, 1) == 7.0 && KILN_MAT_AT(t, 1, 1) == 0.0, "take_rows copies rows in order");
+    kiln_mat_free(t);
+    kiln_mat_free(a);
+    kiln_mat_free(NULL);
+}
+END_TEST
+
+START_TEST(rng_is_deterministic_and_streams_differ)
+{
+    kiln_rng a, b, c;
+    kiln_rng_seed(&a, 42);
+    kiln_rng_seed(&b, 42);
+    kiln_rng_stream(&c, 42, 1);
+    int same_ab = 1, same_ac = 1;
+    for (int i = 0; i < 100; i++) {
+        uint64_t x = kiln_rng_next(&a), y = kiln_rng_next(&b), z = kiln_rng_next(&c);
+        same_ab &= x == y;
+        same_ac &= x == z;
+    }
+    ck_assert_msg(same_ab, "same seed gives the same sequence");
+    ck_assert_msg(!same_ac, "stream 1 differs from the base stream");
+    /* Reference values of xoshiro256** seeded by splitmix64(0). */
+    kiln_rng_seed(&a, 0);
+    ck_assert_msg(kiln_rng_next(&a) == 0x99ec5f36cb75f2b4ULL, "first output for seed 0 matches the reference");
+}
+END_TEST
+
+START_TEST(rng_below_and_uniform_in_range)
+{
+    kiln_rng r;
+    kiln_rng_seed(&r, 7);
+    size_t counts[3] = {0};
+    for (int i = 0; i < 30000; i++) {
+        size_t k = kiln_rng_below(&r, 3);
+        ck_assert_msg(k < 3, "below(3) stays under 3");
+        counts[k]++;
+        double u = kiln_rng_uniform(&r);
+        ck_assert_msg(u >= 0 && u < 1, "uniform in [0,1)");
+    }
+    for (int k = 0; k < 3; k++)
+        ck_assert_msg(counts[k] > 9500 && counts[k] < 10500, "below(3) is roughly uniform");
+}
+END_TEST
+
+START_TEST(argsort_is_stable)
+{
+    double key[6] = {3, 1, 2, 1, 3, 0};
+    size_t idx[6];
+    kiln_argsort(key, idx, 6);
+    size_t want[6] = {5, 1, 3, 2, 0, 4};
+    ck_assert_msg(memcmp(idx, want, sizeof want) == 0, "ascending keys, ties by index");
+}
+END_TEST
+
+static const kiln_param_spec spec[] = {
+    {"C", KILN_PARAM_REAL, "1.0", 0, 1e12, 1, NULL, "0.1,1,10", "inverse regularisation"},
+    {"max_iter", KILN_PARAM_INT, "100", 1, 1e9, 0, NULL, NULL, "iterations"},
+    {"penalty", KILN_PARAM_CHOICE, "l2", 0, 0, 0, "l2|l1|none", NULL, "penalty"},
+    {"fit_intercept", KILN_PARAM_BOOL, "true", 0, 1, 0, NULL, NULL, "intercept"},
+    {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+START_TEST(params_defaults_and_errors)
+{
+    kiln_params p;
+    kiln_params_defaults(&p, spec);
+    ck_assert_msg(p.n == 4, "four rows in the table");
+    ck_assert_msg(kiln_params_num(&p, "C") == 1.0, "default C");
+    ck_assert_msg(kiln_params_num(&p, "penalty") == 0, "default penalty is choice 0");
+    ck_assert_msg(kiln_params_set(&p, "penalty=none") == KILN_OK && kiln_params_num(&p, "penalty") == 2, "choice index");
+    ck_assert_msg(kiln_params_set(&p, "C=0") == KILN_EINPUT, "C=0 violates the open lower bound");
+    ck_assert_msg(strstr(kiln_last_error(), "--param C=0") != NULL, "the message names the flag");
+    ck_assert_msg(kiln_params_set(&p, "max_iter=2.5") == KILN_EINPUT, "a fraction for an int");
+    ck_assert_msg(kiln_params_set(&p, "max_iter=abc") == KILN_EINPUT, "text for a number");
+    ck_assert_msg(kiln_params_set(&p, "gamma=1") == KILN_EINPUT, "unknown name");
+    ck_assert_msg(strstr(kiln_last_error(), "unknown parameter") != NULL, "unknown parameter is said");
+    ck_assert_msg(kiln_params_set(&p, "penalty=l3") == KILN_EINPUT, "unknown choice");
+    ck_assert_msg(kiln_params_set(&p, "fit_intercept=maybe") == KILN_EINPUT, "bad bool");
+    ck_assert_msg(kiln_params_set(&p, "C") == KILN_EINPUT, "no '='");
+    ck_assert_msg(kiln_params_set(&p, "C=nan") == KILN_EINPUT, "nan is not a value");
+    ck_assert_msg(kiln_params_num(&p, "C") == 1.0, "failed sets leave the value alone");
+}
+END_TEST
+
+static kiln_status square_into(void *arg, size_t i)
+{
+    double *out = arg;
+    out[i] = (double)(i * i);
+    return i == 37 ? KILN_ERROR(KILN_EINPUT, "task %zu failed", i) : KILN_OK;
+}
+
+START_TEST(parallel_for_covers_every_index)
+{
+    double out[100];
+    memset(out, 0, sizeof out);
+    kiln_status s = kiln_parallel_for(100, 2, square_into, out);
+    ck_assert_msg(s == KILN_EINPUT, "the failing task's status is returned");
+    for (size_t i = 0; i < 100; i++)
+        ck_assert_msg(out[i] == (double)(i * i), "every index ran once");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("core");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, view_writes_through_to_parent);
+    tcase_add_test(tc, rng_is_deterministic_and_streams_differ);
+    tcase_add_test(tc, rng_below_and_uniform_in_range);
+    tcase_add_test(tc, argsort_is_stable);
+    tcase_add_test(tc, params_defaults_and_errors);
+    tcase_add_test(tc, parallel_for_covers_every_index);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
