@@ -1,0 +1,33 @@
+/* The list of estimators: the order `kiln models` prints and `compare` runs them. */
+#include <string.h>
+#include "kiln/algo.h"
+
+static const kiln_algo *const registry[] = {
+    NULL, /* keeps the array non-empty; estimators are listed above this line */
+};
+
+size_t kiln_algo_count(void)
+{
+    return sizeof registry / sizeof registry[0] - 1;
+}
+
+const kiln_algo *kiln_algo_at(size_t i)
+{
+    return i < kiln_algo_count() ? registry[i] : NULL;
+}
+
+const kiln_algo *kiln_algo_find(const char *id)
+{
+    for (size_t i = 0; i < kiln_algo_count(); i++)
+        if (strcmp(registry[i]->id, id) == 0)
+            return registry[i];
+    return NULL;
+}
+
+kiln_status kiln_algo_check_task(const kiln_algo *a, kiln_task task)
+{
+    if (a->tasks & (unsigned)task)
+        return KILN_OK;
+    return KILN_ERROR(KILN_EINPUT, "model '%s' (%s) does not do %s", a->id, a->name,
+                      task == KILN_TASK_CLASSIFY ? "classification" : "regression");
+}
