@@ -34,6 +34,7 @@ typedef struct kiln_column {
 typedef struct kiln_frame {
     size_t nrows, ncols;
     kiln_column *cols;
+    size_t *line; /* the 1-based file line where each data row starts */
     char *source; /* the file name, for error messages */
 } kiln_frame;
 
@@ -55,7 +56,12 @@ typedef struct kiln_csv_options {
 } kiln_csv_options;
 
 /* Read an RFC 4180 CSV file with a header row. Errors name the file, line and
- * column. See docs/formats.md for the rules. */
+ * column. See docs/formats.md for the rules. Missing tokens: empty, NA, N/A,
+ * NaN, nan, null, NULL, None, ?. A column is numeric when its non-missing
+ * tokens are numbers; categorical when forced, or when its text tokens are
+ * not a stray few in a column of numbers (those are an error naming the line
+ * and column of the first). An infinite value is an error. Levels are kept
+ * as their text in first-seen order. */
 kiln_status kiln_csv_read(const char *path, const kiln_csv_options *opt, kiln_frame **out);
 
 /* Read a libsvm / svmlight file ("label idx:val ..."): column "target" first,
