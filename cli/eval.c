@@ -38,7 +38,6 @@ static kiln_status run_eval(const char *model_path, const char *data, int json)
         kiln_json_int(&j, (long long)f->nrows);
         cli_json_metrics(&j, &met);
         kiln_json_end_object(&j);
-        fputc('\n', stdout);
     } else if (s == KILN_OK) {
         printf("%s (%s) on %s, %zu rows\n", kiln_algo_name(m->algo, m->pipe->task), m->algo->id, data, f->nrows);
         cli_print_metrics(&met, stdout);

@@ -115,7 +115,6 @@ static void print_importances(const char *const *names, const double *v, size_t 
     }
     if (fmt == KILN_INSPECT_JSON) {
         kiln_json_end_object(&j);
-        fputc('\n', stdout);
     }
     free(idx);
     free(neg);

@@ -87,7 +87,6 @@ static void print_json(kiln_task task)
         kiln_json_end_object(&j);
     }
     kiln_json_end_array(&j);
-    fputc('\n', stdout);
 }
 
 static void print_text(kiln_task task)

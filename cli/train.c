@@ -165,7 +165,6 @@ static void report(const train_opts *o, const kiln_model *m, size_t ntrain, size
         if (met)
             cli_json_metrics(&j, met);
         kiln_json_end_object(&j);
-        fputc('\n', stdout);
         return;
     }
     printf("%s (%s) on %s: %s, %zu training rows, seed %llu\n", kiln_algo_name(m->algo, m->pipe->task), m->algo->id,

@@ -121,7 +121,6 @@ static kiln_status dummy_inspect(const void *model, const kiln_inspect_args *a, 
             kiln_json_num(&j, m->value[0]);
         }
         kiln_json_end_object(&j);
-        fputc('\n', out);
         return KILN_OK;
     }
     if (m->task == KILN_TASK_REGRESS) {

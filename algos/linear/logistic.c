@@ -476,7 +476,6 @@ static kiln_status lr_inspect(const void *model, const kiln_inspect_args *a, FIL
         }
         kiln_json_end_object(&j);
         kiln_json_end_object(&j);
-        fputc('\n', out);
         return KILN_OK;
     }
     if (a->format == KILN_INSPECT_DOT)

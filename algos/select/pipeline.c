@@ -741,7 +741,6 @@ static void inspect_json(const kiln_pipeline *p, FILE *out)
     }
     kiln_json_end_array(&j);
     kiln_json_end_object(&j);
-    fputc('\n', out);
 }
 
 static void inspect_text(const kiln_pipeline *p, FILE *out)
