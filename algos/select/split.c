@@ -118,6 +118,8 @@ static kiln_status check_train_test(const double *y, size_t n, int stratify, dou
         return KILN_ERROR(KILN_EINPUT,
                           "split: a test fraction of %g of %zu rows leaves an empty %s part", test_frac, n,
                           *n_test == 0 ? "test" : "train");
+    if (stratify && !y)
+        return KILN_ERROR(KILN_EINPUT, "split: stratifying needs the class of every row");
     if (stratify)
         for (size_t i = 0; i < n; i++)
             if (isnan(y[i]))
