@@ -1,8 +1,10 @@
 /* The list of estimators: the order `kiln models` prints and `compare` runs them. */
 #include <string.h>
 #include "kiln/algo.h"
+#include "kiln/knn.h"
 
 static const kiln_algo *const registry[] = {
+    &kiln_algo_knn,
     NULL, /* keeps the array non-empty; estimators are listed above this line */
 };
 
