@@ -1,10 +1,13 @@
 /* The list of estimators: the order `kiln models` prints and `compare` runs them. */
 #include <string.h>
 #include "kiln/algo.h"
-#include "kiln/knn.h"
+
+extern const kiln_algo kiln_algo_lr, kiln_algo_knn, kiln_algo_dummy;
 
 static const kiln_algo *const registry[] = {
+    &kiln_algo_lr,
     &kiln_algo_knn,
+    &kiln_algo_dummy,
     NULL, /* keeps the array non-empty; estimators are listed above this line */
 };
 
@@ -24,6 +27,11 @@ const kiln_algo *kiln_algo_find(const char *id)
         if (strcmp(registry[i]->id, id) == 0)
             return registry[i];
     return NULL;
+}
+
+const char *kiln_algo_name(const kiln_algo *a, kiln_task task)
+{
+    return task == KILN_TASK_REGRESS && a->name_regress ? a->name_regress : a->name;
 }
 
 kiln_status kiln_algo_check_task(const kiln_algo *a, kiln_task task)
