@@ -1,6 +1,6 @@
 /* CSV reader (see kiln/frame.h and docs/formats.md for the rules a user sees).
  *
- * The file is read in 1 MiB blocks (kiln_reader). A record is tokenized from
+ * The file is read in 1 MiB blocks (kiln_text_reader). A record is tokenized from
  * the block into `rec`, each field unquoted and NUL-terminated; when a record
  * runs past the block the block is refilled and the record tokenized again,
  * so nothing is committed until a record is whole. Each field goes straight
@@ -57,7 +57,7 @@ enum { BYTE_PLAIN = 0, BYTE_STOP = 1, BYTE_BAD = 2 };
 
 typedef struct csv_parse {
     const char *path;
-    kiln_reader rd;
+    kiln_text_reader rd;
     char delim;
     unsigned char stop_unquoted[256], stop_quoted[256];
     char *rec;       /* the current record's fields, each NUL-terminated */
@@ -75,7 +75,7 @@ typedef struct csv_parse {
 
 static void parse_free(csv_parse *p)
 {
-    kiln_reader_close(&p->rd);
+    kiln_text_close(&p->rd);
     free(p->rec);
     free(p->fend);
     free(p->fline);
@@ -259,7 +259,7 @@ static kiln_status next_record(csv_parse *p, int *got)
             *got = r == TOK_RECORD;
             return KILN_OK;
         }
-        KILN_TRY(kiln_reader_fill(&p->rd));
+        KILN_TRY(kiln_text_fill(&p->rd));
     }
 }
 
@@ -274,7 +274,7 @@ static const char *field(const csv_parse *p, size_t j, size_t *len)
 
 static kiln_status open_file(csv_parse *p, const kiln_csv_options *opt)
 {
-    KILN_TRY(kiln_reader_open(&p->rd, p->path));
+    KILN_TRY(kiln_text_open(&p->rd, p->path));
     if (!p->delim)
         p->delim = opt && opt->delimiter ? opt->delimiter
                                          : sniff_delimiter(p->rd.buf + p->rd.pos, p->rd.len - p->rd.pos);
@@ -503,7 +503,7 @@ static kiln_status rebuild_mixed_columns(csv_parse *p, const kiln_csv_options *o
     if (!any)
         return KILN_OK;
     size_t nrows = p->nrows;
-    kiln_reader_close(&p->rd);
+    kiln_text_close(&p->rd);
     KILN_TRY(open_file(p, opt));
     KILN_TRY(read_rows(p));
     if (p->nrows != nrows)

@@ -1,7 +1,7 @@
 /* libsvm / svmlight reader (see kiln/frame.h and docs/formats.md).
  *
  * One row per line: "label idx:val idx:val ... [# comment]", indices 1-based
- * and increasing. The file is read in blocks (kiln_reader); the entries are
+ * and increasing. The file is read in blocks (kiln_text_reader); the entries are
  * kept sparse while reading (row starts, indices, values) because the width d
  * is only known at the end, then scattered into the dense frame: "target"
  * followed by f1..fd, absent entries 0.
@@ -17,7 +17,7 @@
 enum { LIBSVM_MAX_INDEX = 10000000 }; /* a wider dense frame is a mistake, not data */
 
 typedef struct libsvm_parse {
-    kiln_reader rd;
+    kiln_text_reader rd;
     const char *path;
     size_t line;
     size_t nrows, rows_cap;
@@ -32,7 +32,7 @@ typedef struct libsvm_parse {
 
 static void parse_free(libsvm_parse *p)
 {
-    kiln_reader_close(&p->rd);
+    kiln_text_close(&p->rd);
     free(p->label);
     free(p->row_line);
     free(p->row_end);
@@ -169,7 +169,7 @@ static kiln_status parse_file(libsvm_parse *p)
         char *s = p->rd.buf + p->rd.pos;
         char *nl = memchr(s, '\n', p->rd.len - p->rd.pos);
         while (!nl && !p->rd.eof) {
-            KILN_TRY(kiln_reader_fill(&p->rd));
+            KILN_TRY(kiln_text_fill(&p->rd));
             s = p->rd.buf + p->rd.pos;
             nl = memchr(s, '\n', p->rd.len - p->rd.pos);
         }
@@ -222,7 +222,7 @@ kiln_status kiln_libsvm_read(const char *path, kiln_frame **out)
     libsvm_parse p;
     memset(&p, 0, sizeof p);
     p.path = path;
-    kiln_status s = kiln_reader_open(&p.rd, path);
+    kiln_status s = kiln_text_open(&p.rd, path);
     if (s == KILN_OK)
         s = parse_file(&p);
     if (s == KILN_OK && p.nrows == 0)

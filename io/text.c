@@ -20,7 +20,7 @@
 
 enum { READER_BLOCK = 1 << 20 };
 
-kiln_status kiln_reader_open(kiln_reader *rd, const char *path)
+kiln_status kiln_text_open(kiln_text_reader *rd, const char *path)
 {
     memset(rd, 0, sizeof *rd);
     rd->path = path;
@@ -29,18 +29,18 @@ kiln_status kiln_reader_open(kiln_reader *rd, const char *path)
         return KILN_ERROR(KILN_EINPUT, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fileno(rd->fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-        kiln_reader_close(rd);
+        kiln_text_close(rd);
         return KILN_ERROR(KILN_EINPUT, "%s: is a directory, not a file", path);
     }
     rd->cap = READER_BLOCK;
     rd->buf = kiln_alloc(rd->cap + 1, 1);
     if (!rd->buf) {
-        kiln_reader_close(rd);
+        kiln_text_close(rd);
         return KILN_ENOMEM;
     }
-    kiln_status s = kiln_reader_fill(rd);
+    kiln_status s = kiln_text_fill(rd);
     if (s != KILN_OK) {
-        kiln_reader_close(rd);
+        kiln_text_close(rd);
         return s;
     }
     if (rd->len >= 3 && memcmp(rd->buf, "\xEF\xBB\xBF", 3) == 0)
@@ -48,7 +48,7 @@ kiln_status kiln_reader_open(kiln_reader *rd, const char *path)
     return KILN_OK;
 }
 
-kiln_status kiln_reader_fill(kiln_reader *rd)
+kiln_status kiln_text_fill(kiln_text_reader *rd)
 {
     if (rd->eof)
         return KILN_OK;
@@ -74,7 +74,7 @@ kiln_status kiln_reader_fill(kiln_reader *rd)
     return KILN_OK;
 }
 
-void kiln_reader_close(kiln_reader *rd)
+void kiln_text_close(kiln_text_reader *rd)
 {
     if (rd->fp)
         fclose(rd->fp);

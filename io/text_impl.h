@@ -1,14 +1,14 @@
 /* io/text_impl.h — private helpers shared by the text readers (CSV, libsvm).
  *
- * A kiln_reader reads a file in large blocks and keeps the unconsumed tail,
+ * A kiln_text_reader reads a file in large blocks and keeps the unconsumed tail,
  * so a parser can look at buf[pos..len) and ask for more when a record runs
  * past the end of the block; the whole file is never held at once.
  *
- *     kiln_reader rd;
- *     KILN_TRY(kiln_reader_open(&rd, path));
+ *     kiln_text_reader rd;
+ *     KILN_TRY(kiln_text_open(&rd, path));
  *     ... parse rd.buf[rd.pos .. rd.len), advance rd.pos ...
- *     if (record incomplete && !rd.eof) KILN_TRY(kiln_reader_fill(&rd));
- *     kiln_reader_close(&rd);
+ *     if (record incomplete && !rd.eof) KILN_TRY(kiln_text_fill(&rd));
+ *     kiln_text_close(&rd);
  */
 #ifndef KILN_IO_TEXT_IMPL_H
 #define KILN_IO_TEXT_IMPL_H
@@ -17,23 +17,23 @@
 #include <stddef.h>
 #include "kiln/status.h"
 
-typedef struct kiln_reader {
+typedef struct kiln_text_reader {
     const char *path;
     FILE *fp;
     char *buf;
     size_t cap, len, pos; /* buf holds len bytes; pos is the parse point   */
     int eof;              /* nothing is left in the file beyond buf[len)   */
-} kiln_reader;
+} kiln_text_reader;
 
 /* Open `path` and read the first block; a UTF-8 byte-order mark is skipped.
  * Missing files and directories are KILN_EINPUT naming the path. */
-kiln_status kiln_reader_open(kiln_reader *rd, const char *path);
+kiln_status kiln_text_open(kiln_text_reader *rd, const char *path);
 
 /* Drop buf[0..pos), then read more bytes after the kept tail (the buffer
  * doubles when the tail fills it). Sets eof at the end of the file. */
-kiln_status kiln_reader_fill(kiln_reader *rd);
+kiln_status kiln_text_fill(kiln_text_reader *rd);
 
-void kiln_reader_close(kiln_reader *rd);
+void kiln_text_close(kiln_text_reader *rd);
 
 /* What a token is, as a number. */
 typedef enum kiln_numkind {
