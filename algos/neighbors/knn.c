@@ -326,14 +326,13 @@ size_t kiln_knn_n_features(const void *model)
 
 /* ---- model files ---- */
 
-/* Section "KNN1": config, then the training rows and targets. The derived data
+/* The estimator section: config, then the training rows and targets. The derived data
  * (norms, float copy, kd-tree) is rebuilt at load, deterministically. The
  * thread count is not saved: a loaded model uses every core. */
 static kiln_status knn_save(const void *model, kiln_writer *wr)
 {
     const kiln_knn_model *m = model;
     size_t n = m->X->rows, d = m->X->cols;
-    KILN_TRY(kiln_writer_section(wr, "KNN1"));
     KILN_TRY(kiln_w_u64(wr, m->k));
     KILN_TRY(kiln_w_u8(wr, (uint8_t)m->weights));
     KILN_TRY(kiln_w_u8(wr, (uint8_t)m->metric));
@@ -403,9 +402,7 @@ static kiln_status knn_load(void **model, kiln_reader *r)
     if (!m)
         return KILN_ENOMEM;
     m->threads = kiln_cpu_count();
-    kiln_status s = kiln_reader_section(r, "KNN1");
-    if (s == KILN_OK)
-        s = load_config(m, r);
+    kiln_status s = load_config(m, r);
     if (s == KILN_OK)
         s = load_rows(m, r);
     if (s == KILN_OK)
@@ -490,7 +487,8 @@ static kiln_status knn_inspect(const void *model, const kiln_inspect_args *args,
 
 const kiln_algo kiln_algo_knn = {
     .id = "knn",
-    .name = "K Neighbors",
+    .name = "K Neighbors Classifier",
+    .name_regress = "K Neighbors Regressor",
     .tasks = KILN_TASK_CLASSIFY | KILN_TASK_REGRESS,
     .flags = KILN_ALGO_PROBA | KILN_ALGO_SCALE,
     .params = knn_param_spec,
@@ -501,5 +499,6 @@ const kiln_algo kiln_algo_knn = {
     .load = knn_load,
     .inspect = knn_inspect,
     .importance = NULL,
+    .warning = NULL,
     .free = knn_free,
 };
