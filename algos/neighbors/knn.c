@@ -30,7 +30,7 @@ static const kiln_param_spec knn_param_spec[] = {
      "minkowski,manhattan", "distance between rows"},
     {"p", KILN_PARAM_REAL, "2", 0, 1e6, 1, NULL, NULL, "power of the Minkowski metric (metric=minkowski)"},
     {"algorithm", KILN_PARAM_CHOICE, "auto", 0, 0, 0, "auto|brute|kd_tree", NULL,
-     "neighbour search: auto picks the kd-tree for few features"},
+     "neighbour search: auto picks the kd-tree for at most 12 features"},
     {"leaf_size", KILN_PARAM_INT, "30", 1, 1e9, 0, NULL, NULL, "rows per kd-tree leaf"},
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL},
 };
@@ -38,8 +38,9 @@ static const kiln_param_spec knn_param_spec[] = {
 enum { P_N_NEIGHBORS, P_WEIGHTS, P_METRIC, P_P, P_ALGORITHM, P_LEAF_SIZE };
 enum { METRIC_MINKOWSKI, METRIC_EUCLIDEAN, METRIC_MANHATTAN, METRIC_COSINE };
 
-/* auto chooses the kd-tree up to this many features (measured: bench/bench_knn.c, docs/knn.md). */
-#define KD_MAX_D 15
+/* auto chooses the kd-tree up to this many features: bench_knn --auto measured
+ * the crossover between 12 and 15 (docs/knn.md); scikit-learn uses 15. */
+#define KD_MAX_D 12
 
 static const char *const metric_names[] = {"euclidean", "manhattan", "minkowski", "cosine"};
 static const char *const weights_names[] = {"uniform", "distance"};
@@ -161,7 +162,7 @@ static knn_metric resolve_metric(const kiln_params *p)
     return pw == 2 ? KNN_EUCLIDEAN : pw == 1 ? KNN_MANHATTAN : KNN_MINKOWSKI;
 }
 
-/* scikit-learn's rule for algorithm=auto: a tree for few features and k
+/* algorithm=auto, as scikit-learn but with the measured threshold: a tree for few features and k
  * below half the rows, brute force otherwise and for cosine. */
 static knn_algorithm resolve_engine(knn_algorithm asked, knn_metric metric, size_t k, size_t n, size_t d)
 {
