@@ -10,6 +10,7 @@
 #ifndef KILN_KNN_IMPL_H
 #define KILN_KNN_IMPL_H
 
+#include <math.h>
 #include <stddef.h>
 #include "kiln/dataset.h"
 #include "kiln/knn.h"
@@ -77,7 +78,7 @@ static inline void knn_heap_init(knn_heap *h, double *d, size_t *i, size_t cap)
 /* The rdist a candidate must not exceed to enter (+inf while not full). */
 static inline double knn_heap_bound(const knn_heap *h)
 {
-    return h->size < h->cap ? 1.0 / 0.0 : h->d[0];
+    return h->size < h->cap ? INFINITY : h->d[0];
 }
 
 void knn_heap_push(knn_heap *h, double d, size_t i);
