@@ -2,10 +2,11 @@
 #include <string.h>
 #include "kiln/algo.h"
 
-extern const kiln_algo kiln_algo_lr, kiln_algo_dummy;
+extern const kiln_algo kiln_algo_lr, kiln_algo_knn, kiln_algo_dummy;
 
 static const kiln_algo *const registry[] = {
     &kiln_algo_lr,
+    &kiln_algo_knn,
     &kiln_algo_dummy,
     NULL, /* keeps the array non-empty; estimators are listed above this line */
 };
