@@ -66,6 +66,10 @@ typedef struct kiln_algo {
     /* Per-feature importances (length d, summing to 1) or NULL if none. */
     kiln_status (*importance)(const void *model, double *out, size_t d);
     void (*free)(void *model);
+    /* 0 when an iterative solver stopped at its iteration limit without meeting
+     * its stopping rule, 1 otherwise; NULL for estimators without such a solver.
+     * The library never prints: the CLI warns on stderr, once, when this is 0. */
+    int (*converged)(const void *model);
 } kiln_algo;
 
 /* The registered estimators, in the order `kiln models` and `compare` list them. */
