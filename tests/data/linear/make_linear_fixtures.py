@@ -7,7 +7,7 @@ header line:
   <ds>_train.csv, <ds>_test.csv     features then the target (class index or value)
   <ds>_svm_<case>.csv               one row per one-vs-rest problem:
                                     objective, intercept, coefficients
-  <ds>_svm_<case>_acc.csv           held-out accuracy
+  <ds>_svm_<case>_acc.csv           held-out accuracy, 1 if liblinear met its stopping rule
   <ds>_ridge.csv / _lasso.csv / _en.csv   intercept then coefficients, one row per target
   <ds>_nb.csv                       predicted class, then class probabilities per test row
 The SVM objective is liblinear's, with the bias as a regularised extra feature of value
@@ -86,7 +86,8 @@ def classification(name, ds):
         m = LinearSVC(tol=1e-4, random_state=0, **params).fit(Xtr, ytr)
         rows = svm_objectives(m, Xtr, ytr, params)
         save(f"{name}_svm_{case}.csv", "objective,intercept," + ",".join(f"c{j}" for j in range(d)), rows)
-        save(f"{name}_svm_{case}_acc.csv", "accuracy", [[m.score(Xte, yte)]])
+        converged = np.max(m.n_iter_) < params.get("max_iter", 1000)
+        save(f"{name}_svm_{case}_acc.csv", "accuracy,converged", [[m.score(Xte, yte), converged]])
     rc = RidgeClassifier(alpha=1.0).fit(Xtr, ytr)
     save(f"{name}_ridgeclf.csv", "intercept," + ",".join(f"c{j}" for j in range(d)),
          np.column_stack([np.atleast_1d(rc.intercept_), np.atleast_2d(rc.coef_)]))
