@@ -1,5 +1,6 @@
-/* nb: predictions identical to scikit-learn's GaussianNB and probabilities within
- * 1e-6 (digits has near-constant pixels whose tiny variances amplify rounding) on breast_cancer, wine and digits; weights; bad input; the round trip. */
+/* nb: predictions identical to scikit-learn's GaussianNB on breast_cancer, wine and
+ * digits, probabilities within 1e-6 (digits has near-constant pixels whose tiny
+ * variances amplify rounding); weights; bad input; the round trip. */
 #include <math.h>
 #include "linear_fixture.h"
 
