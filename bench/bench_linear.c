@@ -6,9 +6,10 @@
  * labels are noisy and the hinge losses stay active), 20% more rows held out. Before
  * reporting, the primal Newton and dual coordinate-descent solutions are checked to
  * reach the same objective (1e-3 relative: both stop on relative gradient rules).
- * Prints one line per solver: fit seconds, converged, objective, held-out accuracy. With out.csv it also writes the data
- * (features then label, the first `rows` lines are training) for
- * bench/bench_linear_sklearn.py, which times scikit-learn on the same rows.
+ * Prints one line per solver: fit seconds, converged, objective, held-out accuracy.
+ * With out.csv it also writes the data (features then label, the first `rows` lines
+ * are training) for bench/bench_linear_sklearn.py, which times scikit-learn on the
+ * same rows.
  */
 #include <math.h>
 #include <stdio.h>
