@@ -2,14 +2,17 @@
 #include <string.h>
 #include "kiln/algo.h"
 
+extern const kiln_algo kiln_algo_lr, kiln_algo_dummy;
 extern const kiln_algo kiln_algo_svm, kiln_algo_ridge, kiln_algo_lasso, kiln_algo_en, kiln_algo_nb;
 
 static const kiln_algo *const registry[] = {
-    &kiln_algo_svm,
+    &kiln_algo_lr,
     &kiln_algo_ridge,
     &kiln_algo_lasso,
     &kiln_algo_en,
+    &kiln_algo_svm,
     &kiln_algo_nb,
+    &kiln_algo_dummy,
     NULL, /* keeps the array non-empty; estimators are listed above this line */
 };
 
@@ -29,6 +32,11 @@ const kiln_algo *kiln_algo_find(const char *id)
         if (strcmp(registry[i]->id, id) == 0)
             return registry[i];
     return NULL;
+}
+
+const char *kiln_algo_name(const kiln_algo *a, kiln_task task)
+{
+    return task == KILN_TASK_REGRESS && a->name_regress ? a->name_regress : a->name;
 }
 
 kiln_status kiln_algo_check_task(const kiln_algo *a, kiln_task task)

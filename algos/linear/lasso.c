@@ -178,6 +178,7 @@ static kiln_status cd_fit(void **model, const char *id, const kiln_params *p, do
         m->n_iter[0] = cd_solve(&pb, &rng, &m->converged);
         memcpy(m->coef, pb.w, d * sizeof *pb.w);
         m->intercept[0] = ymean - cblas_ddot((int)d, xmean, 1, pb.w, 1);
+        kiln_linmodel_finish(m);
     }
     free(block);
     free(xmean);
@@ -222,8 +223,8 @@ const kiln_algo kiln_algo_lasso = {
     .load = lasso_load,
     .inspect = kiln_linmodel_inspect,
     .importance = kiln_linmodel_importance,
+    .warning = kiln_linmodel_warning,
     .free = kiln_linmodel_free,
-    .converged = kiln_linmodel_converged,
 };
 
 const kiln_algo kiln_algo_en = {
@@ -239,6 +240,6 @@ const kiln_algo kiln_algo_en = {
     .load = en_load,
     .inspect = kiln_linmodel_inspect,
     .importance = kiln_linmodel_importance,
+    .warning = kiln_linmodel_warning,
     .free = kiln_linmodel_free,
-    .converged = kiln_linmodel_converged,
 };

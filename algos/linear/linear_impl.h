@@ -22,6 +22,7 @@ typedef struct kiln_linmodel {
     int32_t *n_iter;     /* solver iterations per row (0 for closed forms)       */
     int converged;       /* 1 when every row met its stopping rule               */
     kiln_params params;  /* the configuration it was fitted with                 */
+    char warning[160];   /* the fit's warning, "" when it converged              */
 } kiln_linmodel;
 
 /* The number of decision functions for n_classes (0 = regression). */
@@ -37,7 +38,10 @@ kiln_status kiln_linmodel_load(void **model, kiln_reader *r, const char *id, con
 kiln_status kiln_linmodel_inspect(const void *model, const kiln_inspect_args *args, FILE *out);
 /* |coef| summed over rows, normalised to 1 (all zero coefficients: uniform). */
 kiln_status kiln_linmodel_importance(const void *model, double *out, size_t d);
-int kiln_linmodel_converged(const void *model);
+/* Write the warning for a solver that stopped at max_iter (after fit and load). */
+void kiln_linmodel_finish(kiln_linmodel *m);
+/* kiln_algo.warning: the message, or NULL when every solver converged. */
+const char *kiln_linmodel_warning(const void *model);
 
 /* A copy of the row weights (all 1 when w is NULL), rescaled to sum to n when
  * `normalise` (as scikit-learn's Lasso/ElasticNet do; Ridge does not); NULL on failure. */

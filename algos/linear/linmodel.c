@@ -139,6 +139,7 @@ static kiln_status load_body(kiln_linmodel **out, kiln_reader *r, const char *id
         return s;
     }
     m->converged = conv != 0;
+    kiln_linmodel_finish(m);
     *out = m;
     return KILN_OK;
 }
@@ -263,9 +264,21 @@ kiln_status kiln_linmodel_importance(const void *model, double *out, size_t d)
     return KILN_OK;
 }
 
-int kiln_linmodel_converged(const void *model)
+void kiln_linmodel_finish(kiln_linmodel *m)
 {
-    return ((const kiln_linmodel *)model)->converged;
+    m->warning[0] = '\0';
+    int it = kiln_params_index(&m->params, "max_iter"), tol = kiln_params_index(&m->params, "tol");
+    if (!m->converged && it >= 0 && tol >= 0)
+        snprintf(m->warning, sizeof m->warning,
+                 "%s: the solver stopped at max_iter=%s before meeting its stopping rule (tol=%s); "
+                 "raise max_iter or tol",
+                 m->id, m->params.v[it].text, m->params.v[tol].text);
+}
+
+const char *kiln_linmodel_warning(const void *model)
+{
+    const kiln_linmodel *m = model;
+    return m->warning[0] ? m->warning : NULL;
 }
 
 double *kiln_linear_row_weights(const double *w, size_t n, int normalise)

@@ -169,7 +169,8 @@ static kiln_status ridge_load(void **model, kiln_reader *r)
 
 const kiln_algo kiln_algo_ridge = {
     .id = "ridge",
-    .name = "Ridge",
+    .name = "Ridge Classifier",
+    .name_regress = "Ridge Regression",
     .tasks = KILN_TASK_CLASSIFY | KILN_TASK_REGRESS,
     .flags = KILN_ALGO_SCALE,
     .params = ridge_params,

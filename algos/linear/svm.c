@@ -33,7 +33,6 @@
  * the primal one otherwise.
  */
 #include <cblas.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,46 +58,6 @@ static const kiln_param_spec svm_params[] = {
     {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
-/* Parse class_weight into cw[0..k). With y (n class indices), "balanced" gives
- * n / (k * count_c), as scikit-learn's compute_class_weight. k = 0 checks syntax only. */
-static kiln_status svm_class_weights(const char *text, size_t k, const double *y, size_t n, double *cw)
-{
-    for (size_t c = 0; c < k; c++)
-        cw[c] = 1.0;
-    if (strcmp(text, "none") == 0)
-        return KILN_OK;
-    if (strcmp(text, "balanced") == 0) {
-        if (!y)
-            return KILN_OK;
-        for (size_t c = 0; c < k; c++)
-            cw[c] = 0;
-        for (size_t i = 0; i < n; i++)
-            cw[(size_t)y[i]] += 1;
-        for (size_t c = 0; c < k; c++)
-            cw[c] = cw[c] > 0 ? (double)n / ((double)k * cw[c]) : 1.0;
-        return KILN_OK;
-    }
-    const char *s = text;
-    while (*s) {
-        char *end;
-        errno = 0;
-        long cls = strtol(s, &end, 10);
-        if (end == s || *end != ':' || cls < 0 || errno)
-            return KILN_ERROR(KILN_EINPUT, "--param class_weight=%s: expected none, balanced or class:weight pairs", text);
-        s = end + 1;
-        double v = strtod(s, &end);
-        if (end == s || (*end != ',' && *end != '\0') || !(v > 0) || !isfinite(v))
-            return KILN_ERROR(KILN_EINPUT, "--param class_weight=%s: each weight must be a number > 0", text);
-        if (k > 0 && (size_t)cls >= k)
-            return KILN_ERROR(KILN_EINPUT, "--param class_weight=%s: class %ld does not exist (%zu classes)", text,
-                              cls, k);
-        if (k > 0)
-            cw[cls] = v;
-        s = *end == ',' ? end + 1 : end;
-    }
-    return KILN_OK;
-}
-
 static kiln_status svm_check(const kiln_params *p, const kiln_dataset *train)
 {
     int loss = (int)kiln_params_num(p, "loss"), penalty = (int)kiln_params_num(p, "penalty");
@@ -113,13 +72,7 @@ static kiln_status svm_check(const kiln_params *p, const kiln_dataset *train)
         return KILN_ERROR(KILN_EINPUT, "svm: classification only");
     if (train && train->n_classes < 2)
         return KILN_ERROR(KILN_EINPUT, "svm: the target has %zu class; need at least 2", train->n_classes);
-    size_t k = train ? train->n_classes : 0;
-    double *cw = kiln_alloc(k ? k : 1, sizeof *cw);
-    if (!cw)
-        return KILN_NOMEM();
-    kiln_status s = svm_class_weights(kiln_params_text(p, "class_weight"), k, NULL, 0, cw);
-    free(cw);
-    return s;
+    return kiln_class_weights(kiln_params_text(p, "class_weight"), NULL, 0, train ? train->n_classes : 0, NULL);
 }
 
 /* Everything the binary problems of one fit share. */
@@ -633,12 +586,13 @@ static kiln_status svm_run(svm_job *job, kiln_linmodel *m)
         free(cw);
         return KILN_NOMEM();
     }
-    kiln_status st = svm_class_weights(kiln_params_text(&m->params, "class_weight"), k, job->train->y, job->n, cw);
+    kiln_status st = kiln_class_weights(kiln_params_text(&m->params, "class_weight"), job->train->y, job->n, k, cw);
     job->cw = cw;
     if (st == KILN_OK)
         st = kiln_parallel_for(m->rows, job->ctx->threads, svm_fit_one, job);
     for (size_t r = 0; st == KILN_OK && r < m->rows; r++)
         m->converged &= job->converged[r];
+    kiln_linmodel_finish(m);
     free(job->converged);
     free(cw);
     return st;
@@ -688,7 +642,7 @@ static kiln_status svm_load(void **model, kiln_reader *r)
 
 const kiln_algo kiln_algo_svm = {
     .id = "svm",
-    .name = "Linear SVM",
+    .name = "SVM - Linear Kernel",
     .tasks = KILN_TASK_CLASSIFY,
     .flags = KILN_ALGO_SCALE,
     .params = svm_params,
@@ -699,6 +653,6 @@ const kiln_algo kiln_algo_svm = {
     .load = svm_load,
     .inspect = kiln_linmodel_inspect,
     .importance = kiln_linmodel_importance,
+    .warning = kiln_linmodel_warning,
     .free = kiln_linmodel_free,
-    .converged = kiln_linmodel_converged,
 };

@@ -137,7 +137,7 @@ START_TEST(iteration_limit_is_reported)
     for (int s = 0; s < 3; s++) {
         void *m;
         ck_assert_msg(lin_fit("svm", settings[s], &tr.ds, 2, &m) == KILN_OK, "%s fits", settings[s]);
-        ck_assert_msg(kiln_algo_find("svm")->converged(m) == 0, "%s: stopping at max_iter is reported", settings[s]);
+        ck_assert_msg(kiln_algo_find("svm")->warning(m) != NULL, "%s: stopping at max_iter is reported", settings[s]);
         char *buf;
         size_t len;
         FILE *f = open_memstream(&buf, &len);
