@@ -22,7 +22,7 @@ typedef struct kiln_linmodel {
     int32_t *n_iter;     /* solver iterations per row (0 for closed forms)       */
     int converged;       /* 1 when every row met its stopping rule               */
     kiln_params params;  /* the configuration it was fitted with                 */
-    char warning[160];   /* the fit's warning, "" when it converged              */
+    char warning[256];   /* the fit's warning, "" when it converged              */
 } kiln_linmodel;
 
 /* The number of decision functions for n_classes (0 = regression). */
