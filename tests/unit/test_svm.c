@@ -238,6 +238,54 @@ START_TEST(row_weights_scale_the_cost)
 }
 END_TEST
 
+START_TEST(cancel_stops_every_solver)
+{
+    lin_split tr;
+    lin_split_load(&tr, "wine", "train", 3);
+    const char *settings[] = {"dual=true", "dual=false", "penalty=l1"};
+    volatile int stop = 1;
+    for (int s = 0; s < 3; s++) {
+        const kiln_algo *a = kiln_algo_find("svm");
+        kiln_params p;
+        kiln_params_defaults(&p, a->params);
+        char buf[64];
+        snprintf(buf, sizeof buf, "%s", settings[s]);
+        ck_assert_msg(kiln_params_set(&p, buf) == KILN_OK, "setting parses");
+        kiln_ctx ctx = kiln_ctx_default();
+        ctx.threads = 2;
+        ctx.cancel = &stop;
+        void *m = NULL;
+        ck_assert_msg(a->fit(&m, &p, &tr.ds, &ctx) == KILN_ECANCEL && m == NULL, "%s: a set cancel flag stops the fit",
+                      settings[s]);
+    }
+    lin_split_free(&tr);
+}
+END_TEST
+
+START_TEST(a_file_of_another_estimator_is_refused)
+{
+    lin_split tr;
+    lin_split_load(&tr, "wine", "train", 3);
+    void *m;
+    ck_assert_msg(lin_fit("ridge", "", &tr.ds, 1, &m) == KILN_OK, "ridge fits");
+    kiln_writer *w = kiln_writer_new();
+    ck_assert_msg(kiln_algo_find("ridge")->save(m, w) == KILN_OK, "ridge saves");
+    const unsigned char *bytes;
+    size_t len;
+    kiln_writer_finish(w, &bytes, &len);
+    kiln_reader *r;
+    ck_assert_msg(kiln_reader_open_mem(bytes, len, "ridge.kiln", &r) == KILN_OK, "file opens");
+    void *back = NULL;
+    ck_assert_msg(kiln_algo_find("svm")->load(&back, r) == KILN_EINPUT && back == NULL,
+                  "svm refuses a ridge model section");
+    ck_assert_msg(strstr(kiln_last_error(), "svm") != NULL, "the message names the expected model");
+    kiln_reader_free(r);
+    kiln_writer_free(w);
+    kiln_linmodel_free(m);
+    lin_split_free(&tr);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("svm");
@@ -250,6 +298,8 @@ int main(void)
     tcase_add_test(tc, inspect_names_features_and_classes);
     tcase_add_test(tc, bad_parameters_are_refused);
     tcase_add_test(tc, row_weights_scale_the_cost);
+    tcase_add_test(tc, cancel_stops_every_solver);
+    tcase_add_test(tc, a_file_of_another_estimator_is_refused);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
