@@ -3,10 +3,16 @@
 #include "kiln/algo.h"
 
 extern const kiln_algo kiln_algo_lr, kiln_algo_knn, kiln_algo_dummy;
+extern const kiln_algo kiln_algo_svm, kiln_algo_ridge, kiln_algo_lasso, kiln_algo_en, kiln_algo_nb;
 
 static const kiln_algo *const registry[] = {
     &kiln_algo_lr,
     &kiln_algo_knn,
+    &kiln_algo_nb,
+    &kiln_algo_svm,
+    &kiln_algo_ridge,
+    &kiln_algo_lasso,
+    &kiln_algo_en,
     &kiln_algo_dummy,
     NULL, /* keeps the array non-empty; estimators are listed above this line */
 };
