@@ -87,6 +87,9 @@ typedef struct kiln_bins {
     double *cuts;        /* feature j: n_bins[j] - 1 ascending cuts           */
     size_t *hist_start;  /* per feature: first histogram slot (n_bins[j]+1 slots, slot 0 missing) */
     size_t hist_slots;   /* total slots over all features                      */
+    double *bin_lo;      /* per slot: the smallest / largest training value in */
+    double *bin_hi;      /* the bin; a split between two bins of a node cuts   */
+                         /* halfway between them, as exact CART does          */
     char key[16];        /* the dataset cache key, "bins<max_bins>"            */
 } kiln_bins;
 
@@ -101,8 +104,7 @@ double kiln_bins_cut(const kiln_bins *b, size_t j, unsigned bin);
 /* The bins of a dataset's X, built once and cached on the dataset under
  * "bins<max_bins>" (the dataset owns them; do not free). The fit gets a const
  * dataset: its cache is the one mutable part (see the report on this cast). */
-struct kiln_dataset;
-kiln_status kiln_bins_cached(const struct kiln_dataset *d, int max_bins, int threads, const kiln_bins **out);
+kiln_status kiln_bins_cached(const kiln_dataset *d, int max_bins, int threads, const kiln_bins **out);
 
 /* ---- per-row statistics and criteria ----------------------------------- */
 
@@ -162,6 +164,9 @@ typedef struct kiln_tree {
     uint32_t *count;       /* rows (with repeats) that reached the node      */
     double *value;         /* n_nodes x n_outputs                            */
 } kiln_tree;
+
+/* An empty tree (no nodes) for n_features-wide rows, or NULL (error recorded). */
+kiln_tree *kiln_tree_new(size_t n_features, size_t n_outputs);
 
 /* Grow one tree on rows[0..n_rows) (indices into bins/stats; may repeat).
  * rng drives feature sampling and random cuts. row_leaf, if not NULL, has one
