@@ -2,7 +2,12 @@
 #include <string.h>
 #include "kiln/algo.h"
 
+extern const kiln_algo kiln_algo_dt, kiln_algo_rf, kiln_algo_et;
+
 static const kiln_algo *const registry[] = {
+    &kiln_algo_dt,
+    &kiln_algo_rf,
+    &kiln_algo_et,
     NULL, /* keeps the array non-empty; estimators are listed above this line */
 };
 

@@ -29,7 +29,8 @@
 #include "algos/tree/tree_impl.h"
 #include "kiln/util.h"
 
-/* Nodes with at least this many rows keep histograms of all features. */
+/* Nodes with at least this many rows keep histograms of all features
+ * (unless kiln_tree_params.dense_min_rows says otherwise). */
 #define DENSE_MIN 2048
 /* Build one node's dense histograms in parallel above this many row-features. */
 #define PARALLEL_MIN (1u << 18)
@@ -57,6 +58,7 @@ typedef struct grow_ws {
     kiln_rng *rng;
     size_t m, slot, n_features, max_features;
     int dense; /* all features are candidates: subtraction applies */
+    size_t dense_min;
     uint32_t *rows, *tmp;
     double *acc;          /* 256 x slot scratch for one feature's histogram */
     double *sum, *L, *R;  /* slot doubles each */
@@ -384,7 +386,7 @@ static kiln_status node_open(grow_ws *w, pending *pd)
     pd->best.feature = -1;
     if (!may_split(w, pd, t->impurity[id]))
         return KILN_OK;
-    if (!pd->hist && w->dense && nc.count >= DENSE_MIN)
+    if (!pd->hist && w->dense && nc.count >= w->dense_min)
         KILN_TRY(hist_build(w, pd->begin, pd->end, &pd->hist));
     find_split(w, pd, &nc);
     if (pd->best.feature >= 0 && pd->best.gain < w->p->min_split_gain)
@@ -430,7 +432,7 @@ static kiln_status child_hists(grow_ws *w, double *parent, pending *small, pendi
 {
     if (!parent)
         return KILN_OK;
-    if (large->end - large->begin < DENSE_MIN)
+    if (large->end - large->begin < w->dense_min)
         return hist_put(w, parent);
     double *h;
     kiln_status s = hist_build(w, small->begin, small->end, &h);
@@ -442,7 +444,7 @@ static kiln_status child_hists(grow_ws *w, double *parent, pending *small, pendi
     for (size_t k = 0; k < n; k++)
         parent[k] -= h[k];
     large->hist = parent;
-    if (small->end - small->begin >= DENSE_MIN)
+    if (small->end - small->begin >= w->dense_min)
         small->hist = h;
     else
         return hist_put(w, h);
@@ -600,6 +602,7 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
                  .n_features = bins->cols, .row_leaf = row_leaf};
     w.max_features = p->max_features == 0 || p->max_features > bins->cols ? bins->cols : p->max_features;
     w.dense = w.max_features == bins->cols;
+    w.dense_min = p->dense_min_rows ? p->dense_min_rows : DENSE_MIN;
     w.t = kiln_tree_new(bins->cols, crit->n_outputs);
     kiln_status s = w.t ? ws_init(&w, rows, n_rows) : KILN_ENOMEM;
     if (s == KILN_OK)

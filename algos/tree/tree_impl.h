@@ -143,6 +143,8 @@ typedef struct kiln_tree_params {
     size_t max_features;      /* candidate features per node; 0 = all          */
     int random_splits;        /* 1: extra trees, one random cut per feature    */
     int threads;              /* threads for one tree's histograms (1)         */
+    size_t dense_min_rows;    /* nodes with this many rows keep all features'  */
+                              /* histograms for subtraction (0: 2048)          */
 } kiln_tree_params;
 
 kiln_tree_params kiln_tree_params_default(void);

@@ -60,15 +60,13 @@ static void text_node(const kiln_tree *t, const kiln_inspect_args *a, size_t k, 
     }
     const char *name = feature_name(a, t->feature[k], buf, sizeof buf);
     double thr = threshold_of(t, a, k);
-    const char *miss_l = t->default_left[k] ? " (or missing)" : "";
-    const char *miss_r = t->default_left[k] ? "" : " (or missing)";
     for (int i = 0; i < depth; i++)
         fputs("|   ", out);
-    fprintf(out, "|--- %s <= %.2f%s\n", name, thr, miss_l);
+    fprintf(out, "|--- %s <= %.2f\n", name, thr);
     text_node(t, a, (size_t)t->left[k], depth + 1, out);
     for (int i = 0; i < depth; i++)
         fputs("|   ", out);
-    fprintf(out, "|--- %s >  %.2f%s\n", name, thr, miss_r);
+    fprintf(out, "|--- %s >  %.2f\n", name, thr);
     text_node(t, a, (size_t)t->right[k], depth + 1, out);
 }
 
@@ -143,7 +141,7 @@ void kiln_tree_write_dot(const kiln_tree *t, const kiln_inspect_args *a, size_t 
         fprintf(out, "t%zu_%zu [label=\"", index, k);
         if (t->feature[k] >= 0) {
             dot_escaped(feature_name(a, t->feature[k], buf, sizeof buf), out);
-            fprintf(out, " <= %.4g%s\\n", threshold_of(t, a, k), t->default_left[k] ? " (or missing)" : "");
+            fprintf(out, " <= %.4g\\n", threshold_of(t, a, k));
         }
         fprintf(out, "impurity = %.4g\\nsamples = %u\\nvalue = [", t->impurity[k], t->count[k]);
         for (size_t q = 0; q < t->n_outputs; q++)
