@@ -23,10 +23,42 @@ static double midpoint(double a, double b)
     return m >= b ? a : m;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* Ascending sort of v[0..n) (no NaN): quicksort with a median-of-three pivot,
+ * recursing into the smaller part, insertion sort below 16 elements. */
+static void sort_doubles(double *v, size_t n)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    while (n > 16) {
+        double a = v[0], b = v[n / 2], c = v[n - 1];
+        double pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i >= j)
+                break;
+            double t = v[i];
+            v[i++] = v[j];
+            v[j--] = t;
+        }
+        size_t left = j + 1;
+        if (left < n - left) {
+            sort_doubles(v, left);
+            v += left;
+            n -= left;
+        } else {
+            sort_doubles(v + left, n - left);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        double x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
 }
 
 typedef struct bin_job {
@@ -46,7 +78,7 @@ static kiln_status find_cuts(bin_job *job, size_t j, double *v)
         if (!isnan(x))
             v[n++] = x;
     }
-    qsort(v, n, sizeof *v, cmp_double);
+    sort_doubles(v, n);
     size_t u = 0;
     for (size_t i = 0; i < n; i++)
         if (i == 0 || v[i] != v[i - 1])

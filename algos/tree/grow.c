@@ -109,16 +109,19 @@ static kiln_status hist_put(grow_ws *w, double *h)
     return KILN_OK;
 }
 
-/* Accumulate rows[begin, end) of feature j into h (indexed by code). */
-static void hist_add_feature(const grow_ws *w, size_t j, size_t begin, size_t end, double *h)
+/* Accumulate rows[begin, end) of feature j into h (indexed by code); mark
+ * the codes seen in `seen` (256 bits). */
+static void hist_add_feature(const grow_ws *w, size_t j, size_t begin, size_t end, double *h, uint64_t seen[4])
 {
     const uint8_t *col = w->b->codes + j * w->b->rows;
     const double *st = w->st->row;
     size_t m = w->m, slot = w->slot;
     for (size_t k = begin; k < end; k++) {
         uint32_t r = w->rows[k];
-        double *e = h + (size_t)col[r] * slot;
+        uint8_t code = col[r];
+        double *e = h + (size_t)code * slot;
         const double *s = st + (size_t)r * m;
+        seen[code >> 6] |= (uint64_t)1 << (code & 63);
         e[0] += 1.0;
         for (size_t q = 0; q < m; q++)
             e[1 + q] += s[q];
@@ -134,7 +137,8 @@ typedef struct dense_job {
 static kiln_status dense_task(void *arg, size_t j)
 {
     dense_job *d = arg;
-    hist_add_feature(d->w, j, d->begin, d->end, d->h + d->w->b->hist_start[j] * d->w->slot);
+    uint64_t seen[4] = {0};
+    hist_add_feature(d->w, j, d->begin, d->end, d->h + d->w->b->hist_start[j] * d->w->slot, seen);
     return KILN_OK;
 }
 
@@ -263,11 +267,18 @@ static size_t dense_nonempty(const grow_ws *w, size_t j, const double *h)
 }
 
 /* Build feature j's histogram of the node into the scratch; returns the
- * nonempty value bins in w->nonempty. The caller clears it (sparse_clear). */
+ * nonempty value bins in w->nonempty, read from the bitmap of codes seen so
+ * that a small node never walks all bins. The caller clears it (sparse_clear). */
 static size_t sparse_build(grow_ws *w, size_t j, size_t begin, size_t end)
 {
-    hist_add_feature(w, j, begin, end, w->acc);
-    return dense_nonempty(w, j, w->acc);
+    uint64_t seen[4] = {0};
+    hist_add_feature(w, j, begin, end, w->acc, seen);
+    seen[0] &= ~(uint64_t)1; /* code 0: missing, not a value bin */
+    size_t n = 0;
+    for (unsigned q = 0; q < 4; q++)
+        for (uint64_t bits = seen[q]; bits; bits &= bits - 1)
+            w->nonempty[n++] = (uint8_t)(q * 64 + (unsigned)__builtin_ctzll(bits));
+    return n;
 }
 
 static void sparse_clear(grow_ws *w, size_t n_ne)
