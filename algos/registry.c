@@ -2,12 +2,15 @@
 #include <string.h>
 #include "kiln/algo.h"
 
+extern const kiln_algo kiln_algo_lr, kiln_algo_dummy;
 extern const kiln_algo kiln_algo_dt, kiln_algo_rf, kiln_algo_et;
 
 static const kiln_algo *const registry[] = {
+    &kiln_algo_lr,
     &kiln_algo_dt,
     &kiln_algo_rf,
     &kiln_algo_et,
+    &kiln_algo_dummy,
     NULL, /* keeps the array non-empty; estimators are listed above this line */
 };
 
@@ -27,6 +30,11 @@ const kiln_algo *kiln_algo_find(const char *id)
         if (strcmp(registry[i]->id, id) == 0)
             return registry[i];
     return NULL;
+}
+
+const char *kiln_algo_name(const kiln_algo *a, kiln_task task)
+{
+    return task == KILN_TASK_REGRESS && a->name_regress ? a->name_regress : a->name;
 }
 
 kiln_status kiln_algo_check_task(const kiln_algo *a, kiln_task task)

@@ -4,6 +4,7 @@
 
 #include <cblas.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,4 +160,13 @@ void kiln_argsort(const double *key, size_t *idx, size_t n)
     }
     merge_pass(key, idx, tmp, n);
     free(tmp);
+}
+
+void kiln_number_text(double v, char *buf, size_t size)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
 }

@@ -399,7 +399,12 @@ static kiln_status read_whole_file(const char *path, unsigned char **buf, size_t
     if (!f)
         return KILN_ERROR(KILN_EINPUT, "%s: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(fileno(f), &st) != 0) {
+        int err = errno;
+        fclose(f);
+        return KILN_ERROR(KILN_EIO, "%s: cannot read: %s", path, strerror(err));
+    }
+    if (S_ISDIR(st.st_mode)) {
         fclose(f);
         return KILN_ERROR(KILN_EINPUT, "%s: is a directory, not a kiln model file", path);
     }
@@ -481,47 +486,28 @@ static kiln_status take(kiln_reader *r, size_t n, size_t size, const unsigned ch
     return KILN_OK;
 }
 
-static kiln_status take_le(kiln_reader *r, int bytes, uint64_t *v)
+/* n little-endian words of `size` (4 or 8) bytes into dst as host words. */
+static kiln_status take_words(kiln_reader *r, void *dst, size_t n, int size)
 {
     const unsigned char *p = NULL;
-    KILN_TRY(take(r, 1, (size_t)bytes, &p));
-    *v = get_le(p, bytes);
+    KILN_TRY(take(r, n, (size_t)size, &p));
+    unsigned char *d = dst;
+    for (size_t i = 0; i < n; i++, p += size, d += size) {
+        uint64_t v = get_le(p, size);
+        uint32_t v32 = (uint32_t)v;
+        memcpy(d, size == 4 ? (const void *)&v32 : (const void *)&v, (size_t)size);
+    }
     return KILN_OK;
 }
 
-kiln_status kiln_r_u8(kiln_reader *r, uint8_t *v)
-{
-    uint64_t x = 0;
-    KILN_TRY(take_le(r, 1, &x));
-    *v = (uint8_t)x;
-    return KILN_OK;
-}
-
-kiln_status kiln_r_u32(kiln_reader *r, uint32_t *v)
-{
-    uint64_t x = 0;
-    KILN_TRY(take_le(r, 4, &x));
-    *v = (uint32_t)x;
-    return KILN_OK;
-}
-
-kiln_status kiln_r_i32(kiln_reader *r, int32_t *v)
-{
-    uint32_t x = 0;
-    KILN_TRY(kiln_r_u32(r, &x));
-    memcpy(v, &x, sizeof x);
-    return KILN_OK;
-}
-
-kiln_status kiln_r_u64(kiln_reader *r, uint64_t *v)
-{
-    return take_le(r, 8, v);
-}
-
-kiln_status kiln_r_f64(kiln_reader *r, double *v)
-{
-    return kiln_r_f64s(r, v, 1);
-}
+kiln_status kiln_r_u8(kiln_reader *r, uint8_t *v) { return kiln_r_bytes(r, v, 1); }
+kiln_status kiln_r_u32(kiln_reader *r, uint32_t *v) { return take_words(r, v, 1, 4); }
+kiln_status kiln_r_i32(kiln_reader *r, int32_t *v) { return take_words(r, v, 1, 4); }
+kiln_status kiln_r_u64(kiln_reader *r, uint64_t *v) { return take_words(r, v, 1, 8); }
+kiln_status kiln_r_f64(kiln_reader *r, double *v) { return take_words(r, v, 1, 8); }
+kiln_status kiln_r_f64s(kiln_reader *r, double *v, size_t n) { return take_words(r, v, n, 8); }
+kiln_status kiln_r_f32s(kiln_reader *r, float *v, size_t n) { return take_words(r, v, n, 4); }
+kiln_status kiln_r_i32s(kiln_reader *r, int32_t *v, size_t n) { return take_words(r, v, n, 4); }
 
 kiln_status kiln_r_str(kiln_reader *r, char **s)
 {
@@ -533,39 +519,6 @@ kiln_status kiln_r_str(kiln_reader *r, char **s)
     if (!*s)
         return KILN_ENOMEM;
     memcpy(*s, p, n);
-    return KILN_OK;
-}
-
-kiln_status kiln_r_f64s(kiln_reader *r, double *v, size_t n)
-{
-    const unsigned char *p = NULL;
-    KILN_TRY(take(r, n, 8, &p));
-    for (size_t i = 0; i < n; i++) {
-        uint64_t bits = get_le(p + 8 * i, 8);
-        memcpy(&v[i], &bits, sizeof bits);
-    }
-    return KILN_OK;
-}
-
-kiln_status kiln_r_f32s(kiln_reader *r, float *v, size_t n)
-{
-    const unsigned char *p = NULL;
-    KILN_TRY(take(r, n, 4, &p));
-    for (size_t i = 0; i < n; i++) {
-        uint32_t bits = (uint32_t)get_le(p + 4 * i, 4);
-        memcpy(&v[i], &bits, sizeof bits);
-    }
-    return KILN_OK;
-}
-
-kiln_status kiln_r_i32s(kiln_reader *r, int32_t *v, size_t n)
-{
-    const unsigned char *p = NULL;
-    KILN_TRY(take(r, n, 4, &p));
-    for (size_t i = 0; i < n; i++) {
-        uint32_t bits = (uint32_t)get_le(p + 4 * i, 4);
-        memcpy(&v[i], &bits, sizeof bits);
-    }
     return KILN_OK;
 }
 

@@ -24,7 +24,7 @@
 
 typedef enum forest_kind { FOREST_DT = 0, FOREST_RF = 1, FOREST_ET = 2 } forest_kind;
 
-enum { CW_NONE = 0, CW_BALANCED = 1, CW_SUBSAMPLE = 2 };
+enum { CW_FIXED = 0, CW_SUBSAMPLE = 1 }; /* fixed: none, balanced or k:w pairs */
 enum { CRIT_AUTO = 0, CRIT_GINI = 1, CRIT_ENTROPY = 2, CRIT_SQUARED = 3 };
 
 /* The resolved hyperparameters of one fit. */
@@ -37,6 +37,7 @@ typedef struct forest_cfg {
     double min_impurity_decrease;
     size_t max_features;       /* resolved against d */
     int class_weight;
+    char class_weight_spec[KILN_PARAM_TEXT_MAX];
     size_t n_estimators;
     int bootstrap, oob_score;
     size_t max_samples;        /* rows per bootstrap sample */
@@ -71,8 +72,8 @@ typedef struct forest {
                                    "features tried per node: sqrt, log2, a fraction in (0,1], an integer, or auto (sqrt for classification, 1.0 for regression)"}
 #define P_MAX_LEAVES {"max_leaf_nodes", KILN_PARAM_TEXT, "none", 0, 0, 0, NULL, NULL, \
                       "grow best-first up to this many leaves (integer >= 2), or none"}
-#define P_CLASS_WEIGHT {"class_weight", KILN_PARAM_CHOICE, "none", 0, 0, 0, "none|balanced|balanced_subsample", NULL, \
-                        "weight classes by n / (n_classes * class count); _subsample: per bootstrap sample"}
+#define P_CLASS_WEIGHT {"class_weight", KILN_PARAM_TEXT, "none", 0, 0, 0, NULL, NULL, \
+                        "none, balanced (n / (n_classes * class count)), balanced_subsample (per bootstrap sample), or k:w,k:w"}
 #define P_MAX_BINS {"max_bins", KILN_PARAM_INT, "255", 2, 255, 0, NULL, NULL, "quantile bins per feature"}
 #define P_N_EST {"n_estimators", KILN_PARAM_INT, "100", 1, 100000, 0, NULL, "50,100,200,300", "trees"}
 #define P_BOOTSTRAP(def) {"bootstrap", KILN_PARAM_BOOL, def, 0, 0, 0, NULL, NULL, \
@@ -195,17 +196,23 @@ static kiln_status resolve(const kiln_params *p, const kiln_dataset *train, fore
                           c->min_samples_leaf, n);
     c->min_impurity_decrease = kiln_params_num(p, "min_impurity_decrease");
     KILN_TRY(parse_max_features(kiln_params_text(p, "max_features"), d, train->task, &c->max_features));
-    c->class_weight = (int)kiln_params_num(p, "class_weight");
-    if (c->class_weight != CW_NONE && train->task != KILN_TASK_CLASSIFY)
+    const char *cw = kiln_params_text(p, "class_weight");
+    snprintf(c->class_weight_spec, sizeof c->class_weight_spec, "%s", cw);
+    c->class_weight = strcmp(cw, "balanced_subsample") == 0 ? CW_SUBSAMPLE : CW_FIXED;
+    if (strcmp(cw, "none") != 0 && train->task != KILN_TASK_CLASSIFY)
         return KILN_ERROR(KILN_EINPUT, "--param class_weight: only for classification");
+    if (c->class_weight == CW_FIXED)
+        KILN_TRY(kiln_class_weights(cw, NULL, 0, train->n_classes, NULL));
     c->max_bins = (int)kiln_params_num(p, "max_bins");
     c->n_estimators = has_param(p, "n_estimators") ? (size_t)kiln_params_num(p, "n_estimators") : 1;
     c->bootstrap = has_param(p, "bootstrap") && kiln_params_num(p, "bootstrap") != 0;
     c->oob_score = has_param(p, "oob_score") && kiln_params_num(p, "oob_score") != 0;
     if (c->oob_score && !c->bootstrap)
         return KILN_ERROR(KILN_EINPUT, "--param oob_score=true needs bootstrap=true");
-    if (c->class_weight == CW_SUBSAMPLE && !c->bootstrap && kind != FOREST_DT)
-        c->class_weight = CW_BALANCED; /* without a subsample it is the same thing */
+    if (c->class_weight == CW_SUBSAMPLE && !c->bootstrap) {
+        c->class_weight = CW_FIXED; /* without a subsample it is the same thing */
+        snprintf(c->class_weight_spec, sizeof c->class_weight_spec, "balanced");
+    }
     c->max_samples = n;
     if (has_param(p, "max_samples")) {
         const char *ms = kiln_params_text(p, "max_samples");
@@ -251,13 +258,6 @@ typedef struct fit_job {
 static double row_weight(const kiln_dataset *d, size_t i)
 {
     return d->w ? d->w[i] : 1.0;
-}
-
-/* Balanced class weights n / (K n_k) from per-class row counts; an absent class gets 0. */
-static void balanced_weights(const size_t *count, size_t K, size_t n, double *cw)
-{
-    for (size_t k = 0; k < K; k++)
-        cw[k] = count[k] ? (double)n / ((double)K * (double)count[k]) : 0.0;
 }
 
 /* Row statistics for the criterion; cw (K class weights) or NULL. */
@@ -312,20 +312,18 @@ static kiln_status grow_one(fit_job *job, size_t t, uint32_t *rows, uint32_t *co
     draw_rows(cfg, n, &rng, rows, counts);
     const double *stats = job->stats;
     if (own_stats) {
-        size_t K = d->n_classes;
-        size_t *cc = kiln_alloc(K, sizeof *cc);
-        double *cw = kiln_alloc(K, sizeof *cw);
-        if (!cc || !cw) {
-            free(cc);
-            free(cw);
-            return KILN_ENOMEM;
-        }
-        for (size_t k = 0; k < n_rows; k++)
-            cc[(size_t)d->y[rows[k]]]++;
-        balanced_weights(cc, K, n_rows, cw);
-        fill_stats(d, cw, job->m, rows, n_rows, own_stats);
-        free(cc);
+        /* balanced_subsample: balanced weights of this tree's sample */
+        double *ys = kiln_alloc(n_rows, sizeof *ys), *cw = kiln_alloc(d->n_classes, sizeof *cw);
+        kiln_status s = ys && cw ? KILN_OK : KILN_ENOMEM;
+        for (size_t k = 0; s == KILN_OK && k < n_rows; k++)
+            ys[k] = d->y[rows[k]];
+        if (s == KILN_OK)
+            s = kiln_class_weights("balanced", ys, n_rows, d->n_classes, cw);
+        if (s == KILN_OK)
+            fill_stats(d, cw, job->m, rows, n_rows, own_stats);
+        free(ys);
         free(cw);
+        KILN_TRY(s);
         stats = own_stats;
     }
     double root_cover = 0;
@@ -380,32 +378,24 @@ static kiln_criterion make_criterion(const forest_cfg *cfg, size_t n_classes)
     return kiln_criterion_squared_error();
 }
 
-/* Whole-data statistics (class weights none or balanced); NULL stats for balanced_subsample. */
+/* Whole-data statistics with fixed class weights; NULL for balanced_subsample. */
 static kiln_status shared_stats(const forest_cfg *cfg, const kiln_dataset *d, size_t m, double **out)
 {
     *out = NULL;
     if (cfg->class_weight == CW_SUBSAMPLE)
         return KILN_OK;
     double *st = kiln_alloc(d->X.rows * m, sizeof *st);
-    if (!st)
-        return KILN_ENOMEM;
-    double *cw = NULL;
-    if (cfg->class_weight == CW_BALANCED) {
-        size_t *cc = kiln_alloc(d->n_classes, sizeof *cc);
-        cw = kiln_alloc(d->n_classes, sizeof *cw);
-        if (!cc || !cw) {
-            free(cc);
-            free(cw);
-            free(st);
-            return KILN_ENOMEM;
-        }
-        for (size_t i = 0; i < d->X.rows; i++)
-            cc[(size_t)d->y[i]]++;
-        balanced_weights(cc, d->n_classes, d->X.rows, cw);
-        free(cc);
-    }
-    fill_stats(d, cw, m, NULL, d->X.rows, st);
+    double *cw = d->task == KILN_TASK_CLASSIFY ? kiln_alloc(d->n_classes, sizeof *cw) : NULL;
+    kiln_status s = st && (cw || d->task != KILN_TASK_CLASSIFY) ? KILN_OK : KILN_ENOMEM;
+    if (s == KILN_OK && cw)
+        s = kiln_class_weights(cfg->class_weight_spec, d->y, d->X.rows, d->n_classes, cw);
+    if (s == KILN_OK)
+        fill_stats(d, cw, m, NULL, d->X.rows, st);
     free(cw);
+    if (s != KILN_OK) {
+        free(st);
+        return s;
+    }
     *out = st;
     return KILN_OK;
 }
@@ -849,19 +839,20 @@ static kiln_status forest_inspect(const void *model, const kiln_inspect_args *a,
     {                                                                                                         \
         return forest_load_kind(m, r, kind_);                                                                 \
     }                                                                                                         \
-    const kiln_algo kiln_algo_##lower = {id_,                                                                 \
-                                         name_,                                                               \
-                                         KILN_TASK_CLASSIFY | KILN_TASK_REGRESS,                              \
-                                         KILN_ALGO_PROBA | KILN_ALGO_TREES,                                   \
-                                         params_,                                                             \
-                                         lower##_check,                                                       \
-                                         lower##_fit,                                                         \
-                                         forest_predict,                                                      \
-                                         forest_save,                                                         \
-                                         lower##_load,                                                        \
-                                         forest_inspect,                                                      \
-                                         forest_importance,                                                   \
-                                         forest_free};
+    const kiln_algo kiln_algo_##lower = {.id = id_,                                                           \
+                                         .name = name_ " Classifier",                                         \
+                                         .name_regress = name_ " Regressor",                                  \
+                                         .tasks = KILN_TASK_CLASSIFY | KILN_TASK_REGRESS,                     \
+                                         .flags = KILN_ALGO_PROBA | KILN_ALGO_TREES,                          \
+                                         .params = params_,                                                   \
+                                         .check = lower##_check,                                              \
+                                         .fit = lower##_fit,                                                  \
+                                         .predict = forest_predict,                                           \
+                                         .save = forest_save,                                                 \
+                                         .load = lower##_load,                                                \
+                                         .inspect = forest_inspect,                                           \
+                                         .importance = forest_importance,                                     \
+                                         .free = forest_free};
 
 FOREST_ALGO(FOREST_DT, "dt", "Decision Tree", dt_params, dt)
 FOREST_ALGO(FOREST_RF, "rf", "Random Forest", rf_params, rf)

@@ -52,6 +52,7 @@ typedef struct kiln_inspect_args {
 typedef struct kiln_algo {
     const char *id;   /* "lr": the id on the command line and in model files */
     const char *name; /* "Logistic Regression"                                */
+    const char *name_regress; /* the name for regression when it differs, or NULL */
     unsigned tasks;   /* KILN_TASK_CLASSIFY | KILN_TASK_REGRESS               */
     unsigned flags;   /* KILN_ALGO_*                                          */
     const kiln_param_spec *params;
@@ -65,8 +66,19 @@ typedef struct kiln_algo {
     kiln_status (*inspect)(const void *model, const kiln_inspect_args *args, FILE *out);
     /* Per-feature importances (length d, summing to 1) or NULL if none. */
     kiln_status (*importance)(const void *model, double *out, size_t d);
+    /* A one-line warning about the fit (a solver that stopped at max_iter),
+     * or NULL; the CLI prints it on stderr once. May be NULL itself. */
+    const char *(*warning)(const void *model);
     void (*free)(void *model);
 } kiln_algo;
+
+/* The estimator's display name for a task ("Linear Regression" for lr). */
+const char *kiln_algo_name(const kiln_algo *a, kiln_task task);
+
+/* Per-class weights from a class_weight parameter: "none" (all 1), "balanced"
+ * (n / (n_classes * count_k), as scikit-learn), or "k:w,k:w" by class index
+ * (unnamed classes keep 1). Checks the text when y is NULL (w may be NULL then). */
+kiln_status kiln_class_weights(const char *spec, const double *y, size_t n, size_t n_classes, double *w);
 
 /* The registered estimators, in the order `kiln models` and `compare` list them. */
 size_t kiln_algo_count(void);

@@ -7,7 +7,7 @@
  * scores alike. LogLoss needs probabilities (NaN otherwise); probabilities are
  * clipped to [1e-15, 1 - 1e-15]. Kappa is Cohen's, MCC the multiclass form.
  *
- * Regression: MAE, MSE, RMSE, R2, RMSLE (NaN if any value is below -1), MAPE
+ * Regression: MAE, MSE, RMSE, R2, RMSLE (NaN if any value is -1 or below), MAPE
  * as a fraction with rows where y = 0 left out.
  */
 #ifndef KILN_METRICS_H

@@ -13,7 +13,7 @@
  * A kiln_model is a pipeline plus a fitted estimator; it is what model files hold.
  *
  *     kiln_model *m;
- *     kiln_model_train(frame, "target", kiln_algo_find("lr"), &params, 0,
+ *     kiln_model_train(frame, NULL, "target", kiln_algo_find("lr"), &params, 0,
  *                      KILN_NORMALIZE_AUTO, &ctx, &m);
  *     kiln_model_save(m, "m.kiln");
  */
@@ -22,6 +22,7 @@
 
 #include "kiln/algo.h"
 #include "kiln/frame.h"
+#include "kiln/metrics.h"
 
 typedef enum kiln_normalize {
     KILN_NORMALIZE_AUTO = 0,  /* z-score for estimators flagged KILN_ALGO_SCALE */
@@ -95,11 +96,25 @@ typedef struct kiln_model {
 /* Resolve KILN_NORMALIZE_AUTO for an estimator. */
 kiln_normalize kiln_normalize_for(const kiln_algo *a, kiln_normalize requested);
 
-kiln_status kiln_model_train(const kiln_frame *train, const char *target, const kiln_algo *a,
+/* Fit the pipeline on `train`, then the estimator. `valid` (may be NULL) is
+ * encoded by the same pipeline and handed to the estimator as ctx->valid. */
+kiln_status kiln_model_train(const kiln_frame *train, const kiln_frame *valid, const char *target, const kiln_algo *a,
                              const kiln_params *p, kiln_task task, kiln_normalize normalize,
                              const kiln_ctx *ctx, kiln_model **out);
 /* Scores for every row (see kiln/algo.h); y (may be NULL) gets the encoded target. */
 kiln_status kiln_model_predict(const kiln_model *m, const kiln_frame *f, kiln_mat **scores, double **y);
+/* Score a labelled frame: the task's metrics, and (if not NULL) the seconds the
+ * prediction itself took. */
+kiln_status kiln_model_evaluate(const kiln_model *m, const kiln_frame *f, kiln_metrics *out, double *predict_seconds);
+/* Permutation importance of each raw input column (pipeline order): the drop
+ * of the task's main metric (Accuracy or R2) when that column's values are
+ * shuffled among the rows, averaged over `repeats` shuffles (Breiman 2001). */
+kiln_status kiln_model_permutation_importance(const kiln_model *m, const kiln_frame *f, uint64_t seed, int repeats,
+                                              double *out);
+/* Columns of the score matrix: n_classes, or 1 for regression. */
+size_t kiln_model_outputs(const kiln_model *m);
+/* Write the model's sections into a writer (kiln_model_save commits it to a file). */
+kiln_status kiln_model_write(const kiln_model *m, kiln_writer *w);
 kiln_status kiln_model_save(const kiln_model *m, const char *path);
 kiln_status kiln_model_load(const char *path, kiln_model **out);
 void kiln_model_free(kiln_model *m);

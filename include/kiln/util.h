@@ -34,6 +34,9 @@ int kiln_blas_get_threads(void);
 /* Sort idx[0..n) so that key[idx[.]] ascends, ties by index (stable). */
 void kiln_argsort(const double *key, size_t *idx, size_t n);
 
+/* The shortest decimal text that reads back as exactly v ("%.17g" at most). */
+void kiln_number_text(double v, char *buf, size_t size);
+
 /* Allocation helpers that record KILN_ENOMEM on failure. */
 void *kiln_alloc(size_t n, size_t size);  /* zero-filled, like calloc */
 void *kiln_realloc(void *p, size_t n, size_t size);

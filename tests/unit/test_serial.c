@@ -243,6 +243,32 @@ START_TEST(sections_are_read_in_any_order)
 }
 END_TEST
 
+START_TEST(a_file_written_by_python_reads)
+{
+    /* tests/fuzz/make_corpus.py writes this file with struct and zlib.crc32. */
+    kiln_reader *r;
+    const char *path = KILN_SOURCE_DIR "/tests/fuzz/corpus/valid.kiln";
+    ck_assert_msg(kiln_reader_open(path, &r) == KILN_OK, "the independently written file opens: %s",
+                  kiln_last_error());
+    uint8_t op;
+    char *name = NULL;
+    size_t n = 0;
+    double v[3];
+    float f;
+    kiln_reader_section(r, "SCHM");
+    ck_assert_msg(kiln_r_u8(r, &op) == KILN_OK && op == 6, "the first op byte");
+    ck_assert_msg(kiln_r_str(r, &name) == KILN_OK && strcmp(name, "sepal_length") == 0, "the string");
+    ck_assert_msg(kiln_r_u8(r, &op) == KILN_OK && kiln_r_count(r, 3, &n) == KILN_OK && n == 3, "the count");
+    ck_assert_msg(kiln_r_f64s(r, v, 3) == KILN_OK && v[0] == 1.5 && signbit(v[1]) && v[2] == DBL_TRUE_MIN,
+                  "the doubles");
+    kiln_reader_section(r, "ESTM");
+    ck_assert_msg(kiln_r_u8(r, &op) == KILN_OK && kiln_r_f64(r, v) == KILN_OK && v[0] == 0.25, "ESTM double");
+    ck_assert_msg(kiln_r_u8(r, &op) == KILN_OK && kiln_r_f32s(r, &f, 1) == KILN_OK && f == -1.0f, "ESTM float");
+    free(name);
+    kiln_reader_free(r);
+}
+END_TEST
+
 /* ---- refusals ---- */
 
 START_TEST(unreadable_paths_are_refused)
@@ -370,7 +396,7 @@ START_TEST(reads_stop_at_the_section_end)
     kiln_reader_section(r, "TINY");
     expect_input_error(kiln_r_u32(r, &u), "m.kiln: section TINY is truncated", "u32 from a 2-byte section");
     ck_assert_msg(kiln_r_u8(r, &a) == KILN_OK && kiln_r_u8(r, &b) == KILN_OK && a == 7 && b == 9,
-                  "a failed read does not move the position");
+                  "a refused fixed-size read does not move the position");
     expect_input_error(kiln_r_u8(r, &a), "section TINY is truncated", "reading into the next section");
     kiln_reader_section(r, "TINY");
     expect_input_error(kiln_r_f64s(r, d, SIZE_MAX / 4), "section TINY is truncated", "a huge array length");
@@ -624,6 +650,7 @@ int main(void)
     tcase_add_test(tc, tiny_file_has_the_documented_bytes);
     tcase_add_test(tc, every_type_round_trips_bit_exactly);
     tcase_add_test(tc, sections_are_read_in_any_order);
+    tcase_add_test(tc, a_file_written_by_python_reads);
     tcase_add_test(tc, unreadable_paths_are_refused);
     tcase_add_test(tc, bad_magic_and_newer_versions_are_refused);
     tcase_add_test(tc, every_corrupted_byte_is_refused);

@@ -1,0 +1,533 @@
+/* lr — logistic regression (classification) and ordinary least squares (regression).
+ *
+ * Logistic regression minimises, as scikit-learn's LogisticRegression does,
+ *
+ *   J(W, b) = (1 / S) [ sum_i s_i * l_i(W, b) ] + (1 / (2 C S)) ||W||^2,   S = sum_i s_i
+ *
+ * where s_i is the row's weight (sample weight x class weight) and the
+ * intercept b is not penalised. Binary: one score f_i = x_i.w + b, l_i =
+ * log(1 + exp(-t_i f_i)) with t_i = +-1. Multiclass: K scores z_i = x_i W + b,
+ * l_i = -log softmax(z_i)[y_i] (the multinomial loss). With penalty=none the
+ * ||W||^2 term is dropped. The gradient is
+ *
+ *   dJ/dW = (1/S) X^T (s .* (P - Y)) + W / (C S),   dJ/db = (1/S) sum_i s_i (P_i - Y_i),
+ *
+ * computed with two dgemm calls per evaluation. The solver is L-BFGS
+ * (Nocedal & Wright, Numerical Optimization, 2nd ed., algorithm 7.4/7.5) with a
+ * backtracking line search under the Armijo condition; it stops when
+ * max |grad| <= tol (scikit-learn's lbfgs pgtol) or the objective stops
+ * decreasing, or after max_iter iterations (the model then records that it did
+ * not converge).
+ *
+ * Ordinary least squares: centre X and y, solve min ||Xc w - yc|| by LAPACK's
+ * dgelsd (SVD, minimum-norm solution for rank-deficient X, as
+ * scipy.linalg.lstsq), intercept = mean(y) - mean(X) w. */
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kiln/algo.h"
+#include "kiln/util.h"
+
+enum { PENALTY_L2 = 0, PENALTY_NONE = 1 };
+#define LBFGS_MEMORY 10
+
+static const kiln_param_spec lr_params[] = {
+    {"penalty", KILN_PARAM_CHOICE, "l2", 0, 0, 0, "l2|none", NULL, "regularisation of the coefficients (classification)"},
+    {"C", KILN_PARAM_REAL, "1.0", 0, 1e12, 1, NULL, "0.01,0.1,1,10,100", "inverse regularisation strength"},
+    {"tol", KILN_PARAM_REAL, "1e-4", 0, 1, 1, NULL, NULL, "stop when the largest gradient entry is below this"},
+    {"max_iter", KILN_PARAM_INT, "1000", 1, 1e7, 0, NULL, NULL, "most L-BFGS iterations (PyCaret's default)"},
+    {"class_weight", KILN_PARAM_TEXT, "none", 0, 0, 0, NULL, "none,balanced", "none, balanced, or k:w,k:w by class index"},
+    {"fit_intercept", KILN_PARAM_BOOL, "true", 0, 1, 0, NULL, NULL, "learn an intercept"},
+    {NULL, 0, NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+typedef struct lr_model {
+    kiln_task task;
+    size_t d, k;    /* features; score columns (1 for binary and regression) */
+    size_t n_classes;
+    double *coef;   /* d x k, column c = class c's coefficients */
+    double *intercept; /* k */
+    uint32_t n_iter;
+    uint8_t converged;
+} lr_model;
+
+static void lr_free(void *model)
+{
+    lr_model *m = model;
+    if (!m)
+        return;
+    free(m->coef);
+    free(m->intercept);
+    free(m);
+}
+
+static lr_model *lr_new(kiln_task task, size_t d, size_t k, size_t n_classes)
+{
+    lr_model *m = kiln_alloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->task = task;
+    m->d = d;
+    m->k = k;
+    m->n_classes = n_classes;
+    m->coef = kiln_alloc(d * k, sizeof *m->coef);
+    m->intercept = kiln_alloc(k, sizeof *m->intercept);
+    if (!m->coef || !m->intercept) {
+        lr_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* ---- logistic objective ------------------------------------------------- */
+
+typedef struct logit_problem {
+    const kiln_mat *X;
+    const double *y;    /* class indices */
+    const double *s;    /* row weights   */
+    double S;           /* their sum     */
+    size_t d, k;
+    double inv_C;       /* 0 for penalty=none */
+    int intercept;
+    double *Z;          /* n x k scores, then residuals s_i (P - Y) / S */
+} logit_problem;
+
+static double log1pexp(double x)
+{
+    return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+}
+
+/* theta = [W (d x k row-major), b (k)]. Returns J and writes its gradient. */
+static double logit_eval(const logit_problem *pb, const double *theta, double *grad)
+{
+    const kiln_mat *X = pb->X;
+    size_t n = X->rows, d = pb->d, k = pb->k;
+    const double *W = theta, *b = theta + d * k;
+    for (size_t i = 0; i < n; i++)
+        memcpy(pb->Z + i * k, b, k * sizeof *b);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)d, 1.0, X->data, (int)X->stride, W,
+                (int)k, pb->intercept ? 1.0 : 0.0, pb->Z, (int)k);
+    double loss = 0;
+    for (size_t i = 0; i < n; i++) {
+        double *z = pb->Z + i * k;
+        size_t yi = (size_t)pb->y[i];
+        double si = pb->s[i] / pb->S;
+        if (k == 1) {
+            double t = yi == 1 ? 1.0 : -1.0;
+            loss += si * log1pexp(-t * z[0]);
+            double p = 1.0 / (1.0 + exp(-z[0]));
+            z[0] = si * (p - (double)yi);
+            continue;
+        }
+        double zmax = z[0];
+        for (size_t c = 1; c < k; c++)
+            zmax = z[c] > zmax ? z[c] : zmax;
+        double sum = 0;
+        for (size_t c = 0; c < k; c++)
+            sum += exp(z[c] - zmax);
+        double lse = zmax + log(sum);
+        loss += si * (lse - z[yi]);
+        for (size_t c = 0; c < k; c++)
+            z[c] = si * (exp(z[c] - lse) - (c == yi ? 1.0 : 0.0));
+    }
+    /* grad W = X^T R + W / (C S); grad b = column sums of R. */
+    double pen = pb->inv_C / pb->S;
+    memcpy(grad, W, d * k * sizeof *W);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)k, (int)n, 1.0, X->data, (int)X->stride, pb->Z,
+                (int)k, pen, grad, (int)k);
+    for (size_t c = 0; c < k; c++)
+        grad[d * k + c] = 0;
+    if (pb->intercept)
+        for (size_t i = 0; i < n; i++)
+            for (size_t c = 0; c < k; c++)
+                grad[d * k + c] += pb->Z[i * k + c];
+    return loss + 0.5 * pen * cblas_ddot((int)(d * k), W, 1, W, 1);
+}
+
+static double max_abs(const double *v, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        m = fabs(v[i]) > m ? fabs(v[i]) : m;
+    return m;
+}
+
+/* L-BFGS two-loop recursion: dir = -H g from the stored pairs (s_j, y_j). */
+static void lbfgs_direction(size_t n, const double *g, double *const *S, double *const *Y, const double *rho,
+                            size_t count, size_t newest, double *alpha, double *dir)
+{
+    memcpy(dir, g, n * sizeof *g);
+    for (size_t j = 0; j < count; j++) {
+        size_t t = (newest + LBFGS_MEMORY - j) % LBFGS_MEMORY;
+        alpha[t] = rho[t] * cblas_ddot((int)n, S[t], 1, dir, 1);
+        cblas_daxpy((int)n, -alpha[t], Y[t], 1, dir, 1);
+    }
+    if (count > 0) {
+        double yy = cblas_ddot((int)n, Y[newest], 1, Y[newest], 1);
+        cblas_dscal((int)n, 1.0 / (rho[newest] * yy), dir, 1);
+    }
+    for (size_t j = count; j-- > 0;) {
+        size_t t = (newest + LBFGS_MEMORY - j) % LBFGS_MEMORY;
+        double beta = rho[t] * cblas_ddot((int)n, Y[t], 1, dir, 1);
+        cblas_daxpy((int)n, alpha[t] - beta, S[t], 1, dir, 1);
+    }
+    cblas_dscal((int)n, -1.0, dir, 1);
+}
+
+typedef struct lbfgs_result {
+    uint32_t n_iter;
+    int converged;
+} lbfgs_result;
+
+/* Minimise the logistic objective from theta (in place). */
+static kiln_status lbfgs_minimise(const logit_problem *pb, double *theta, size_t np, double tol, size_t max_iter,
+                                  const kiln_ctx *ctx, lbfgs_result *res)
+{
+    size_t blocks = 4 + 2 * LBFGS_MEMORY;
+    double *buf = kiln_alloc(blocks * np, sizeof *buf);
+    if (!buf)
+        return KILN_ENOMEM;
+    double *g = buf, *dir = buf + np, *xnew = buf + 2 * np, *gnew = buf + 3 * np;
+    double *S[LBFGS_MEMORY], *Y[LBFGS_MEMORY], rho[LBFGS_MEMORY], alpha[LBFGS_MEMORY];
+    for (size_t j = 0; j < LBFGS_MEMORY; j++) {
+        S[j] = buf + (4 + j) * np;
+        Y[j] = buf + (4 + LBFGS_MEMORY + j) * np;
+    }
+    double f = logit_eval(pb, theta, g);
+    size_t count = 0, newest = 0, it = 0;
+    res->converged = 0;
+    while (it < max_iter) {
+        if (max_abs(g, np) <= tol) {
+            res->converged = 1;
+            break;
+        }
+        if (ctx->cancel && *ctx->cancel) {
+            free(buf);
+            return KILN_ERROR(KILN_ECANCEL, "interrupted");
+        }
+        lbfgs_direction(np, g, S, Y, rho, count, newest, alpha, dir);
+        double slope = cblas_ddot((int)np, g, 1, dir, 1);
+        if (!(slope < 0)) { /* not a descent direction: restart from steepest descent */
+            count = 0;
+            for (size_t i = 0; i < np; i++)
+                dir[i] = -g[i];
+            slope = -cblas_ddot((int)np, g, 1, g, 1);
+        }
+        double step = count == 0 ? fmin(1.0, 1.0 / sqrt(-slope)) : 1.0, fnew = f;
+        int accepted = 0;
+        for (int ls = 0; ls < 40; ls++, step *= 0.5) {
+            for (size_t i = 0; i < np; i++)
+                xnew[i] = theta[i] + step * dir[i];
+            fnew = logit_eval(pb, xnew, gnew);
+            if (fnew <= f + 1e-4 * step * slope) {
+                accepted = 1;
+                break;
+            }
+        }
+        it++;
+        if (!accepted) { /* no decrease possible at machine precision */
+            res->converged = max_abs(g, np) <= sqrt(tol);
+            break;
+        }
+        size_t slot = count == 0 ? 0 : (newest + 1) % LBFGS_MEMORY;
+        for (size_t i = 0; i < np; i++) {
+            S[slot][i] = xnew[i] - theta[i];
+            Y[slot][i] = gnew[i] - g[i];
+        }
+        double sy = cblas_ddot((int)np, S[slot], 1, Y[slot], 1);
+        if (sy > 1e-12 * cblas_ddot((int)np, Y[slot], 1, Y[slot], 1)) {
+            rho[slot] = 1.0 / sy;
+            newest = slot;
+            count = count < LBFGS_MEMORY ? count + 1 : LBFGS_MEMORY;
+        }
+        memcpy(theta, xnew, np * sizeof *theta);
+        memcpy(g, gnew, np * sizeof *g);
+        double df = f - fnew;
+        f = fnew;
+        if (df <= 64 * 2.220446049250313e-16 * fmax(fabs(f), 1.0) && max_abs(g, np) <= sqrt(tol)) {
+            res->converged = 1;
+            break;
+        }
+    }
+    if (!res->converged && max_abs(g, np) <= tol)
+        res->converged = 1;
+    res->n_iter = (uint32_t)it;
+    free(buf);
+    return KILN_OK;
+}
+
+static kiln_status fit_logistic(lr_model *m, const kiln_params *p, const kiln_dataset *t, const kiln_ctx *ctx)
+{
+    size_t n = t->X.rows, d = m->d, k = m->k, np = (d + 1) * k;
+    double cw[t->n_classes];
+    KILN_TRY(kiln_class_weights(kiln_params_text(p, "class_weight"), t->y, n, t->n_classes, cw));
+    double *s = kiln_alloc(n, sizeof *s), *Z = kiln_alloc(n * k, sizeof *Z), *theta = kiln_alloc(np, sizeof *theta);
+    kiln_status st = s && Z && theta ? KILN_OK : KILN_ENOMEM;
+    logit_problem pb = {&t->X, t->y, s, 0, d, k, 0, (int)kiln_params_num(p, "fit_intercept"), Z};
+    if (st == KILN_OK) {
+        for (size_t i = 0; i < n; i++) {
+            s[i] = (t->w ? t->w[i] : 1.0) * cw[(size_t)t->y[i]];
+            pb.S += s[i];
+        }
+        pb.inv_C = kiln_params_num(p, "penalty") == PENALTY_L2 ? 1.0 / kiln_params_num(p, "C") : 0.0;
+        lbfgs_result res = {0, 0};
+        st = lbfgs_minimise(&pb, theta, np, kiln_params_num(p, "tol"), (size_t)kiln_params_num(p, "max_iter"), ctx,
+                            &res);
+        m->n_iter = res.n_iter;
+        m->converged = (uint8_t)res.converged;
+        memcpy(m->coef, theta, d * k * sizeof *theta);
+        memcpy(m->intercept, theta + d * k, k * sizeof *theta);
+    }
+    free(s);
+    free(Z);
+    free(theta);
+    return st;
+}
+
+/* ---- least squares ------------------------------------------------------ */
+
+static kiln_status fit_ols(lr_model *m, const kiln_params *p, const kiln_dataset *t)
+{
+    size_t n = t->X.rows, d = m->d;
+    int intercept = (int)kiln_params_num(p, "fit_intercept");
+    size_t ldb = n > d ? n : d;
+    double *A = kiln_alloc(n * d, sizeof *A), *b = kiln_alloc(ldb, sizeof *b);
+    double *xmean = kiln_alloc(d, sizeof *xmean), *sv = kiln_alloc(n < d ? n : d, sizeof *sv);
+    kiln_status st = A && b && xmean && sv ? KILN_OK : KILN_ENOMEM;
+    double ymean = 0;
+    if (st == KILN_OK && intercept) {
+        for (size_t i = 0; i < n; i++) {
+            ymean += t->y[i] / (double)n;
+            for (size_t j = 0; j < d; j++)
+                xmean[j] += KILN_MAT_AT(&t->X, i, j) / (double)n;
+        }
+    }
+    if (st == KILN_OK) {
+        for (size_t i = 0; i < n; i++) {
+            b[i] = t->y[i] - ymean;
+            for (size_t j = 0; j < d; j++)
+                A[i * d + j] = KILN_MAT_AT(&t->X, i, j) - xmean[j];
+        }
+        lapack_int rank;
+        lapack_int info = LAPACKE_dgelsd(LAPACK_ROW_MAJOR, (lapack_int)n, (lapack_int)d, 1, A, (lapack_int)d, b, 1,
+                                         sv, -1.0, &rank);
+        if (info != 0)
+            st = KILN_ERROR(KILN_EINTERNAL, "least squares failed to converge (LAPACK dgelsd info %d)", (int)info);
+    }
+    if (st == KILN_OK) {
+        memcpy(m->coef, b, d * sizeof *b);
+        m->intercept[0] = intercept ? ymean - cblas_ddot((int)d, xmean, 1, b, 1) : 0.0;
+        m->converged = 1;
+    }
+    free(A);
+    free(b);
+    free(xmean);
+    free(sv);
+    return st;
+}
+
+static kiln_status lr_check(const kiln_params *p, const kiln_dataset *t)
+{
+    return kiln_class_weights(kiln_params_text(p, "class_weight"), NULL, 0, t ? t->n_classes : 0, NULL);
+}
+
+static kiln_status lr_fit(void **model, const kiln_params *p, const kiln_dataset *t, const kiln_ctx *ctx)
+{
+    KILN_TRY(lr_check(p, NULL));
+    size_t k = t->task == KILN_TASK_REGRESS || t->n_classes == 2 ? 1 : t->n_classes;
+    lr_model *m = lr_new(t->task, t->X.cols, k, t->n_classes);
+    if (!m)
+        return KILN_ENOMEM;
+    kiln_status s = t->task == KILN_TASK_REGRESS ? fit_ols(m, p, t) : fit_logistic(m, p, t, ctx);
+    if (s != KILN_OK) {
+        lr_free(m);
+        return s;
+    }
+    *model = m;
+    return KILN_OK;
+}
+
+static kiln_status lr_predict(const void *model, const kiln_mat *X, kiln_mat *out)
+{
+    const lr_model *m = model;
+    size_t n = X->rows, k = m->k;
+    double *Z = kiln_alloc(n * k, sizeof *Z);
+    if (!Z)
+        return KILN_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        memcpy(Z + i * k, m->intercept, k * sizeof *Z);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)m->d, 1.0, X->data, (int)X->stride,
+                m->coef, (int)k, 1.0, Z, (int)k);
+    for (size_t i = 0; i < n; i++) {
+        double *z = Z + i * k, *o = KILN_MAT_ROW(out, i);
+        if (m->task == KILN_TASK_REGRESS) {
+            o[0] = z[0];
+        } else if (k == 1) {
+            o[1] = 1.0 / (1.0 + exp(-z[0]));
+            o[0] = 1.0 - o[1];
+        } else {
+            double zmax = z[0], sum = 0;
+            for (size_t c = 1; c < k; c++)
+                zmax = z[c] > zmax ? z[c] : zmax;
+            for (size_t c = 0; c < k; c++)
+                sum += (o[c] = exp(z[c] - zmax));
+            for (size_t c = 0; c < k; c++)
+                o[c] /= sum;
+        }
+    }
+    free(Z);
+    return KILN_OK;
+}
+
+static kiln_status lr_save(const void *model, kiln_writer *w)
+{
+    const lr_model *m = model;
+    KILN_TRY(kiln_w_u32(w, (uint32_t)m->task));
+    KILN_TRY(kiln_w_u64(w, m->d));
+    KILN_TRY(kiln_w_u64(w, m->k));
+    KILN_TRY(kiln_w_u64(w, m->n_classes));
+    KILN_TRY(kiln_w_u32(w, m->n_iter));
+    KILN_TRY(kiln_w_u8(w, m->converged));
+    KILN_TRY(kiln_w_f64s(w, m->coef, m->d * m->k));
+    return kiln_w_f64s(w, m->intercept, m->k);
+}
+
+static kiln_status lr_read(lr_model **out, kiln_reader *r)
+{
+    uint32_t task;
+    size_t d, k, nc;
+    KILN_TRY(kiln_r_u32(r, &task));
+    KILN_TRY(kiln_r_count(r, (size_t)1 << 26, &d));
+    KILN_TRY(kiln_r_count(r, (size_t)1 << 20, &k));
+    KILN_TRY(kiln_r_count(r, (size_t)1 << 20, &nc));
+    if ((task != KILN_TASK_CLASSIFY && task != KILN_TASK_REGRESS) || k == 0 ||
+        (task == KILN_TASK_CLASSIFY && k != (nc == 2 ? 1 : nc)))
+        return KILN_ERROR(KILN_EINPUT, "model file: inconsistent lr shape");
+    lr_model *m = lr_new((kiln_task)task, d, k, nc);
+    if (!m)
+        return KILN_ENOMEM;
+    *out = m;
+    KILN_TRY(kiln_r_u32(r, &m->n_iter));
+    KILN_TRY(kiln_r_u8(r, &m->converged));
+    KILN_TRY(kiln_r_f64s(r, m->coef, d * k));
+    return kiln_r_f64s(r, m->intercept, k);
+}
+
+static kiln_status lr_load(void **model, kiln_reader *r)
+{
+    lr_model *m = NULL;
+    kiln_status s = lr_read(&m, r);
+    if (s != KILN_OK) {
+        lr_free(m);
+        return s;
+    }
+    *model = m;
+    return KILN_OK;
+}
+
+/* The class whose coefficients column c holds: class 1 for a binary model. */
+static const char *column_label(const lr_model *m, const kiln_inspect_args *a, size_t c, char *buf, size_t size)
+{
+    if (m->task == KILN_TASK_REGRESS)
+        return "value";
+    size_t cls = m->k == 1 ? 1 : c;
+    if (a->class_names && cls < a->n_classes)
+        return a->class_names[cls];
+    snprintf(buf, size, "%zu", cls);
+    return buf;
+}
+
+static const char *feature_label(const kiln_inspect_args *a, size_t j, char *buf, size_t size)
+{
+    if (a->feature_names && j < a->n_features)
+        return a->feature_names[j];
+    snprintf(buf, size, "x%zu", j);
+    return buf;
+}
+
+static kiln_status lr_inspect(const void *model, const kiln_inspect_args *a, FILE *out)
+{
+    const lr_model *m = model;
+    char b1[32], b2[32];
+    if (a->format == KILN_INSPECT_JSON) {
+        kiln_json j;
+        kiln_json_init(&j, out, 1);
+        kiln_json_begin_object(&j);
+        kiln_json_key(&j, "solver");
+        kiln_json_str(&j, m->task == KILN_TASK_REGRESS ? "lstsq" : "lbfgs");
+        kiln_json_key(&j, "n_iter");
+        kiln_json_int(&j, m->n_iter);
+        kiln_json_key(&j, "converged");
+        kiln_json_bool(&j, m->converged);
+        kiln_json_key(&j, "coefficients");
+        kiln_json_begin_object(&j);
+        for (size_t c = 0; c < m->k; c++) {
+            kiln_json_key(&j, column_label(m, a, c, b1, sizeof b1));
+            kiln_json_begin_object(&j);
+            kiln_json_key(&j, "intercept");
+            kiln_json_num(&j, m->intercept[c]);
+            for (size_t f = 0; f < m->d; f++) {
+                kiln_json_key(&j, feature_label(a, f, b2, sizeof b2));
+                kiln_json_num(&j, m->coef[f * m->k + c]);
+            }
+            kiln_json_end_object(&j);
+        }
+        kiln_json_end_object(&j);
+        kiln_json_end_object(&j);
+        return KILN_OK;
+    }
+    if (a->format == KILN_INSPECT_DOT)
+        return KILN_ERROR(KILN_EINPUT, "--format dot: lr has no tree to draw; use text or json");
+    fprintf(out, "solver: %s, %u iterations, %s\n", m->task == KILN_TASK_REGRESS ? "least squares (dgelsd)" : "L-BFGS",
+            m->n_iter, m->converged ? "converged" : "did NOT converge (raise max_iter)");
+    for (size_t c = 0; c < m->k; c++) {
+        fprintf(out, "%s %s:\n", m->task == KILN_TASK_REGRESS ? "coefficients for" : "coefficients, class",
+                column_label(m, a, c, b1, sizeof b1));
+        fprintf(out, "  %-32s % .6g\n", "(intercept)", m->intercept[c]);
+        for (size_t f = 0; f < m->d; f++)
+            fprintf(out, "  %-32s % .6g\n", feature_label(a, f, b2, sizeof b2), m->coef[f * m->k + c]);
+    }
+    return KILN_OK;
+}
+
+/* |coefficient| summed over classes, normalised to sum 1 (on standardised inputs). */
+static kiln_status lr_importance(const void *model, double *out, size_t d)
+{
+    const lr_model *m = model;
+    double total = 0;
+    for (size_t f = 0; f < d && f < m->d; f++) {
+        out[f] = 0;
+        for (size_t c = 0; c < m->k; c++)
+            out[f] += fabs(m->coef[f * m->k + c]);
+        total += out[f];
+    }
+    for (size_t f = 0; f < d && total > 0; f++)
+        out[f] /= total;
+    return KILN_OK;
+}
+
+static const char *lr_warning(const void *model)
+{
+    const lr_model *m = model;
+    return m->converged ? NULL : "lr: L-BFGS stopped at max_iter before converging; raise max_iter or tol";
+}
+
+const kiln_algo kiln_algo_lr = {
+    .id = "lr",
+    .name = "Logistic Regression",
+    .name_regress = "Linear Regression",
+    .tasks = KILN_TASK_CLASSIFY | KILN_TASK_REGRESS,
+    .flags = KILN_ALGO_PROBA | KILN_ALGO_SCALE,
+    .params = lr_params,
+    .check = lr_check,
+    .fit = lr_fit,
+    .predict = lr_predict,
+    .save = lr_save,
+    .load = lr_load,
+    .inspect = lr_inspect,
+    .importance = lr_importance,
+    .warning = lr_warning,
+    .free = lr_free,
+};

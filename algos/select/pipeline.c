@@ -1,0 +1,775 @@
+/* The preprocessing pipeline (PyCaret's defaults; see kiln/pipeline.h and
+ * docs/preprocessing.md).
+ *
+ * Fitted on training rows only:
+ *   numeric column      x -> x, missing -> mean of the training values
+ *   2 levels            level -> 0 for the first sorted level, 1 for the other
+ *   3..25 levels        level -> one 0/1 column per level (unseen: all zeros)
+ *   more levels         level -> smoothed target mean (n_l * mean_l + m * prior) / (n_l + m),
+ *                       m = 10, for regression and binary targets; the level's share
+ *                       of the rows for multiclass targets (a class index has no mean)
+ *   missing categorical -> the most frequent training level
+ * then every encoded column j is scaled as (x - shift_j) / scale_j:
+ *   zscore: shift = mean, scale = population standard deviation (1 if zero),
+ *   minmax: shift = min, scale = max - min (1 if zero), none: 0 and 1. */
+#include "kiln/pipeline.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kiln/util.h"
+
+#define ONEHOT_MAX_LEVELS 25
+#define TARGET_SMOOTHING 10.0
+#define CLASSIFY_MAX_DISTINCT 20
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Distinct non-missing values of a numeric column, sorted; returns the count. */
+static size_t distinct_numbers(const kiln_column *c, size_t n, double *buf)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(c->num[i]))
+            buf[m++] = c->num[i];
+    qsort(buf, m, sizeof *buf, cmp_double);
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++)
+        if (k == 0 || buf[i] != buf[k - 1])
+            buf[k++] = buf[i];
+    return k;
+}
+
+kiln_task kiln_pipeline_infer_task(const kiln_frame *f, int target_col)
+{
+    const kiln_column *c = &f->cols[target_col];
+    if (c->type == KILN_COL_CATEGORICAL)
+        return KILN_TASK_CLASSIFY;
+    for (size_t i = 0; i < f->nrows; i++)
+        if (!isnan(c->num[i]) && c->num[i] != floor(c->num[i]))
+            return KILN_TASK_REGRESS;
+    double *buf = malloc((f->nrows ? f->nrows : 1) * sizeof *buf);
+    if (!buf)
+        return KILN_TASK_REGRESS;
+    size_t k = distinct_numbers(c, f->nrows, buf);
+    free(buf);
+    return k <= CLASSIFY_MAX_DISTINCT ? KILN_TASK_CLASSIFY : KILN_TASK_REGRESS;
+}
+
+static void free_strings(char **s, size_t n)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(s[i]);
+    free(s);
+}
+
+void kiln_pipeline_free(kiln_pipeline *p)
+{
+    if (!p)
+        return;
+    free(p->target);
+    free_strings(p->classes, p->n_classes);
+    for (size_t i = 0; i < p->n_in; i++) {
+        free(p->in[i].name);
+        free_strings(p->in[i].levels, p->in[i].nlevels);
+        free(p->in[i].level_value);
+    }
+    free(p->in);
+    free_strings(p->out_names, p->n_out);
+    free(p->shift);
+    free(p->scale);
+    free(p);
+}
+
+/* ---- the target ---------------------------------------------------------- */
+
+/* Class names: the distinct target values, sorted numerically for a numeric
+ * column and as strings for a categorical one. */
+static kiln_status fit_classes(kiln_pipeline *p, const kiln_frame *f, const kiln_column *c)
+{
+    size_t n = f->nrows;
+    if (c->type == KILN_COL_NUMERIC) {
+        double *buf = kiln_alloc(n, sizeof *buf);
+        if (!buf)
+            return KILN_ENOMEM;
+        size_t k = distinct_numbers(c, n, buf);
+        p->classes = kiln_alloc(k, sizeof *p->classes);
+        if (!p->classes) {
+            free(buf);
+            return KILN_ENOMEM;
+        }
+        for (size_t i = 0; i < k; i++, p->n_classes++) {
+            char text[40];
+            kiln_number_text(buf[i], text, sizeof text);
+            if (!(p->classes[i] = kiln_strdup(text))) {
+                free(buf);
+                return KILN_ENOMEM;
+            }
+        }
+        free(buf);
+    } else {
+        p->classes = kiln_alloc(c->nlevels, sizeof *p->classes);
+        if (!p->classes)
+            return KILN_ENOMEM;
+        for (size_t i = 0; i < c->nlevels; i++, p->n_classes++)
+            if (!(p->classes[i] = kiln_strdup(c->levels[i])))
+                return KILN_ENOMEM;
+        qsort(p->classes, p->n_classes, sizeof *p->classes, cmp_str);
+    }
+    if (p->n_classes < 2)
+        return KILN_ERROR(KILN_EINPUT, "%s: target '%s' has only one class; classification needs two or more",
+                          f->source, p->target);
+    return KILN_OK;
+}
+
+/* Index of a class name, or -1. Numeric classes are sorted by value, others by text. */
+static long class_index(const kiln_pipeline *p, int numeric, double value, const char *text)
+{
+    size_t lo = 0, hi = p->n_classes;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = numeric ? cmp_double(&value, &(double){strtod(p->classes[mid], NULL)})
+                        : strcmp(text, p->classes[mid]);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+static int classes_numeric(const kiln_pipeline *p)
+{
+    for (size_t i = 0; i < p->n_classes; i++) {
+        char *end;
+        strtod(p->classes[i], &end);
+        if (*end != '\0' || end == p->classes[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* The encoded target of every row: class index or value. Missing is an error. */
+static kiln_status encode_target(const kiln_pipeline *p, const kiln_frame *f, int col, double *y)
+{
+    const kiln_column *c = &f->cols[col];
+    int numeric = p->task == KILN_TASK_CLASSIFY && classes_numeric(p);
+    for (size_t i = 0; i < f->nrows; i++) {
+        int missing = c->type == KILN_COL_NUMERIC ? isnan(c->num[i]) : c->code[i] < 0;
+        if (missing)
+            return KILN_ERROR(KILN_EINPUT, "%s:%zu:%d: missing target value", f->source, f->line[i], col + 1);
+        if (p->task == KILN_TASK_REGRESS) {
+            if (c->type != KILN_COL_NUMERIC)
+                return KILN_ERROR(KILN_EINPUT, "%s:%zu:%d: target '%s' is not numeric ('%s'); use --task classification",
+                                  f->source, f->line[i], col + 1, p->target, c->levels[c->code[i]]);
+            y[i] = c->num[i];
+            continue;
+        }
+        char text[40];
+        const char *label = text;
+        double value = 0;
+        if (c->type == KILN_COL_NUMERIC) {
+            value = c->num[i];
+            kiln_number_text(value, text, sizeof text);
+        } else {
+            label = c->levels[c->code[i]];
+            value = strtod(label, NULL);
+        }
+        long k = class_index(p, numeric, value, label);
+        if (k < 0)
+            return KILN_ERROR(KILN_EINPUT, "%s:%zu:%d: class '%s' was not seen in training", f->source, f->line[i],
+                              col + 1, label);
+        y[i] = (double)k;
+    }
+    return KILN_OK;
+}
+
+/* ---- feature columns ----------------------------------------------------- */
+
+/* Level index of each frame code in the column's sorted training levels (-1 unseen). */
+static kiln_status map_levels(const kiln_pipe_col *pc, const kiln_column *c, long **out)
+{
+    size_t nl = c->type == KILN_COL_CATEGORICAL ? c->nlevels : 0;
+    long *map = kiln_alloc(nl ? nl : 1, sizeof *map);
+    if (!map)
+        return KILN_ENOMEM;
+    for (size_t l = 0; l < nl; l++) {
+        char **hit = bsearch(&c->levels[l], pc->levels, pc->nlevels, sizeof *pc->levels, cmp_str);
+        map[l] = hit ? (long)(hit - pc->levels) : -1;
+    }
+    *out = map;
+    return KILN_OK;
+}
+
+/* Level index of row i (-1 unseen or missing). */
+static long row_level(const kiln_pipe_col *pc, const kiln_column *c, const long *map, size_t i)
+{
+    if (c->type == KILN_COL_CATEGORICAL)
+        return c->code[i] < 0 ? -1 : map[c->code[i]];
+    if (isnan(c->num[i]))
+        return -1;
+    char text[40];
+    kiln_number_text(c->num[i], text, sizeof text);
+    const char *key = text;
+    char **hit = bsearch(&key, pc->levels, pc->nlevels, sizeof *pc->levels, cmp_str);
+    return hit ? (long)(hit - pc->levels) : -1;
+}
+
+static int row_missing(const kiln_column *c, size_t i)
+{
+    return c->type == KILN_COL_CATEGORICAL ? c->code[i] < 0 : isnan(c->num[i]);
+}
+
+/* The sorted distinct non-missing level texts of a column (numbers as text). */
+static kiln_status column_levels(const kiln_column *c, size_t n, char ***levels, size_t *nlevels)
+{
+    size_t cap = c->type == KILN_COL_CATEGORICAL ? c->nlevels : n;
+    char **lv = kiln_alloc(cap ? cap : 1, sizeof *lv);
+    if (!lv)
+        return KILN_ENOMEM;
+    size_t k = 0;
+    if (c->type == KILN_COL_CATEGORICAL) {
+        for (; k < c->nlevels; k++)
+            if (!(lv[k] = kiln_strdup(c->levels[k])))
+                goto oom;
+    } else {
+        double *buf = kiln_alloc(n, sizeof *buf);
+        if (!buf)
+            goto oom;
+        size_t m = distinct_numbers(c, n, buf);
+        for (; k < m; k++) {
+            char text[40];
+            kiln_number_text(buf[k], text, sizeof text);
+            if (!(lv[k] = kiln_strdup(text))) {
+                free(buf);
+                goto oom;
+            }
+        }
+        free(buf);
+    }
+    qsort(lv, k, sizeof *lv, cmp_str);
+    *levels = lv;
+    *nlevels = k;
+    return KILN_OK;
+oom:
+    free_strings(lv, k);
+    return KILN_ENOMEM;
+}
+
+/* Fit one categorical column: levels, mode, and for target encoding the level values. */
+static kiln_status fit_categorical(kiln_pipe_col *pc, const kiln_column *c, size_t n, const double *y,
+                                   const kiln_pipeline *p)
+{
+    KILN_TRY(column_levels(c, n, &pc->levels, &pc->nlevels));
+    pc->enc = pc->nlevels <= 2 ? KILN_ENC_BINARY : pc->nlevels <= ONEHOT_MAX_LEVELS ? KILN_ENC_ONEHOT : KILN_ENC_TARGET;
+    long *map;
+    KILN_TRY(map_levels(pc, c, &map));
+    double *count = kiln_alloc(pc->nlevels ? pc->nlevels : 1, sizeof *count);
+    double *sum = kiln_alloc(pc->nlevels ? pc->nlevels : 1, sizeof *sum);
+    if (!count || !sum) {
+        free(map);
+        free(count);
+        free(sum);
+        return KILN_ENOMEM;
+    }
+    double total = 0, ysum = 0;
+    for (size_t i = 0; i < n; i++) {
+        long l = row_level(pc, c, map, i);
+        if (l < 0)
+            continue;
+        count[l] += 1;
+        sum[l] += y[i];
+        total += 1;
+        ysum += y[i];
+    }
+    size_t mode = 0;
+    for (size_t l = 1; l < pc->nlevels; l++)
+        if (count[l] > count[mode])
+            mode = l;
+    pc->impute = (double)mode;
+    pc->n_out = pc->enc == KILN_ENC_ONEHOT ? pc->nlevels : 1;
+    kiln_status s = KILN_OK;
+    if (pc->enc == KILN_ENC_TARGET) {
+        int share = p->task == KILN_TASK_CLASSIFY && p->n_classes > 2;
+        pc->prior = share ? 0.0 : (total > 0 ? ysum / total : 0.0);
+        pc->level_value = kiln_alloc(pc->nlevels, sizeof *pc->level_value);
+        if (!pc->level_value)
+            s = KILN_ENOMEM;
+        for (size_t l = 0; s == KILN_OK && l < pc->nlevels; l++)
+            pc->level_value[l] = share ? count[l] / total
+                                       : (sum[l] + TARGET_SMOOTHING * pc->prior) / (count[l] + TARGET_SMOOTHING);
+    }
+    free(map);
+    free(count);
+    free(sum);
+    return s;
+}
+
+static kiln_status fit_numeric(kiln_pipe_col *pc, const kiln_column *c, size_t n)
+{
+    double sum = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(c->num[i])) {
+            sum += c->num[i];
+            k++;
+        }
+    pc->enc = KILN_ENC_NUMERIC;
+    pc->impute = k ? sum / (double)k : 0.0;
+    pc->n_out = 1;
+    return KILN_OK;
+}
+
+static kiln_status make_out_names(kiln_pipeline *p)
+{
+    p->out_names = kiln_alloc(p->n_out, sizeof *p->out_names);
+    if (!p->out_names)
+        return KILN_ENOMEM;
+    for (size_t i = 0; i < p->n_in; i++) {
+        const kiln_pipe_col *pc = &p->in[i];
+        for (size_t k = 0; k < pc->n_out; k++) {
+            char buf[512];
+            if (pc->enc == KILN_ENC_ONEHOT)
+                snprintf(buf, sizeof buf, "%s_%s", pc->name, pc->levels[k]);
+            else
+                snprintf(buf, sizeof buf, "%s", pc->name);
+            if (!(p->out_names[pc->first_out + k] = kiln_strdup(buf)))
+                return KILN_ENOMEM;
+        }
+    }
+    return KILN_OK;
+}
+
+/* Encode row values of one input column into X (before scaling). */
+static kiln_status encode_column(const kiln_pipe_col *pc, const kiln_frame *f, int col, kiln_mat *X)
+{
+    const kiln_column *c = &f->cols[col];
+    size_t n = f->nrows;
+    if (pc->enc == KILN_ENC_NUMERIC) {
+        if (c->type == KILN_COL_CATEGORICAL) {
+            /* Text where the model wants numbers: read each level as a number. */
+            double *val = kiln_alloc(c->nlevels ? c->nlevels : 1, sizeof *val);
+            if (!val)
+                return KILN_ENOMEM;
+            for (size_t l = 0; l < c->nlevels; l++) {
+                char *end;
+                val[l] = strtod(c->levels[l], &end);
+                if (end == c->levels[l] || *end != '\0' || !isfinite(val[l])) {
+                    size_t i = 0;
+                    while (c->code[i] != (int32_t)l)
+                        i++;
+                    free(val);
+                    return KILN_ERROR(KILN_EINPUT, "%s:%zu:%d: text '%.40s' in numeric column '%s'", f->source,
+                                      f->line[i], col + 1, c->levels[l], pc->name);
+                }
+            }
+            for (size_t i = 0; i < n; i++)
+                KILN_MAT_AT(X, i, pc->first_out) = c->code[i] < 0 ? pc->impute : val[c->code[i]];
+            free(val);
+            return KILN_OK;
+        }
+        for (size_t i = 0; i < n; i++)
+            KILN_MAT_AT(X, i, pc->first_out) = isnan(c->num[i]) ? pc->impute : c->num[i];
+        return KILN_OK;
+    }
+    long *map;
+    KILN_TRY(map_levels(pc, c, &map));
+    for (size_t i = 0; i < n; i++) {
+        long l = row_missing(c, i) ? (long)pc->impute : row_level(pc, c, map, i);
+        double *out = &KILN_MAT_AT(X, i, pc->first_out);
+        switch (pc->enc) {
+        case KILN_ENC_BINARY:
+            out[0] = l == 1 ? 1.0 : 0.0;
+            break;
+        case KILN_ENC_ONEHOT:
+            for (size_t k = 0; k < pc->n_out; k++)
+                out[k] = (long)k == l ? 1.0 : 0.0;
+            break;
+        case KILN_ENC_TARGET:
+            out[0] = l < 0 ? pc->prior : pc->level_value[l];
+            break;
+        case KILN_ENC_NUMERIC:
+            break;
+        }
+    }
+    free(map);
+    return KILN_OK;
+}
+
+static void fit_scaling(kiln_pipeline *p, const kiln_mat *X)
+{
+    for (size_t j = 0; j < p->n_out; j++) {
+        p->shift[j] = 0.0;
+        p->scale[j] = 1.0;
+        if (p->normalize == KILN_NORMALIZE_NONE || X->rows == 0)
+            continue;
+        double lo = INFINITY, hi = -INFINITY, mean = 0;
+        for (size_t i = 0; i < X->rows; i++) {
+            double v = KILN_MAT_AT(X, i, j);
+            mean += (v - mean) / (double)(i + 1);
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+        if (p->normalize == KILN_NORMALIZE_MINMAX) {
+            p->shift[j] = lo;
+            p->scale[j] = hi > lo ? hi - lo : 1.0;
+            continue;
+        }
+        double var = 0;
+        for (size_t i = 0; i < X->rows; i++) {
+            double d = KILN_MAT_AT(X, i, j) - mean;
+            var += d * d;
+        }
+        double sd = sqrt(var / (double)X->rows);
+        p->shift[j] = mean;
+        p->scale[j] = sd > 0 ? sd : 1.0;
+    }
+}
+
+static void apply_scaling(const kiln_pipeline *p, kiln_mat *X)
+{
+    if (p->normalize == KILN_NORMALIZE_NONE)
+        return;
+    for (size_t i = 0; i < X->rows; i++) {
+        double *row = KILN_MAT_ROW(X, i);
+        for (size_t j = 0; j < p->n_out; j++)
+            row[j] = (row[j] - p->shift[j]) / p->scale[j];
+    }
+}
+
+static kiln_status find_column(const kiln_frame *f, const char *name, int *col)
+{
+    *col = kiln_frame_find(f, name);
+    if (*col < 0)
+        return KILN_ERROR(KILN_EINPUT, "%s: no column '%s', which the model needs", f->source, name);
+    return KILN_OK;
+}
+
+/* Encode every input column of f into a new matrix (unscaled). */
+static kiln_status encode_all(const kiln_pipeline *p, const kiln_frame *f, kiln_mat **out)
+{
+    kiln_mat *X = kiln_mat_new(f->nrows, p->n_out);
+    if (!X)
+        return KILN_ENOMEM;
+    for (size_t i = 0; i < p->n_in; i++) {
+        int col;
+        kiln_status s = find_column(f, p->in[i].name, &col);
+        if (s == KILN_OK)
+            s = encode_column(&p->in[i], f, col, X);
+        if (s != KILN_OK) {
+            kiln_mat_free(X);
+            return s;
+        }
+    }
+    *out = X;
+    return KILN_OK;
+}
+
+static kiln_status pipeline_fit(kiln_pipeline *p, const kiln_frame *f, int tcol, kiln_mat **X, double **y)
+{
+    if (p->task == KILN_TASK_CLASSIFY)
+        KILN_TRY(fit_classes(p, f, &f->cols[tcol]));
+    *y = kiln_alloc(f->nrows, sizeof **y);
+    if (!*y)
+        return KILN_ENOMEM;
+    KILN_TRY(encode_target(p, f, tcol, *y));
+    p->in = kiln_alloc(f->ncols, sizeof *p->in);
+    if (!p->in)
+        return KILN_ENOMEM;
+    for (size_t j = 0; j < f->ncols; j++) {
+        if ((int)j == tcol)
+            continue;
+        kiln_pipe_col *pc = &p->in[p->n_in++];
+        const kiln_column *c = &f->cols[j];
+        if (!(pc->name = kiln_strdup(c->name)))
+            return KILN_ENOMEM;
+        pc->first_out = p->n_out;
+        KILN_TRY(c->type == KILN_COL_NUMERIC ? fit_numeric(pc, c, f->nrows) : fit_categorical(pc, c, f->nrows, *y, p));
+        p->n_out += pc->n_out;
+    }
+    if (p->n_out == 0)
+        return KILN_ERROR(KILN_EINPUT, "%s: no feature columns besides the target '%s'", f->source, p->target);
+    KILN_TRY(make_out_names(p));
+    p->shift = kiln_alloc(p->n_out, sizeof *p->shift);
+    p->scale = kiln_alloc(p->n_out, sizeof *p->scale);
+    if (!p->shift || !p->scale)
+        return KILN_ENOMEM;
+    KILN_TRY(encode_all(p, f, X));
+    fit_scaling(p, *X);
+    return KILN_OK;
+}
+
+kiln_status kiln_pipeline_fit(const kiln_frame *f, const char *target, kiln_task task, kiln_normalize normalize,
+                              kiln_pipeline **out)
+{
+    int tcol = kiln_frame_find(f, target);
+    if (tcol < 0)
+        return KILN_ERROR(KILN_EINPUT, "%s: no target column '%s'", f->source, target);
+    kiln_pipeline *p = kiln_alloc(1, sizeof *p);
+    if (!p)
+        return KILN_ENOMEM;
+    p->task = task ? task : kiln_pipeline_infer_task(f, tcol);
+    p->normalize = normalize == KILN_NORMALIZE_AUTO ? KILN_NORMALIZE_NONE : normalize;
+    kiln_mat *X = NULL;
+    double *y = NULL;
+    kiln_status s = (p->target = kiln_strdup(target)) ? pipeline_fit(p, f, tcol, &X, &y) : KILN_ENOMEM;
+    kiln_mat_free(X);
+    free(y);
+    if (s != KILN_OK) {
+        kiln_pipeline_free(p);
+        return s;
+    }
+    *out = p;
+    return KILN_OK;
+}
+
+kiln_status kiln_pipeline_transform(const kiln_pipeline *p, const kiln_frame *f, kiln_mat **X, double **y)
+{
+    kiln_mat *m;
+    KILN_TRY(encode_all(p, f, &m));
+    apply_scaling(p, m);
+    if (y) {
+        int tcol;
+        kiln_status s = find_column(f, p->target, &tcol);
+        double *t = s == KILN_OK ? kiln_alloc(f->nrows, sizeof *t) : NULL;
+        if (s == KILN_OK && !t)
+            s = KILN_ENOMEM;
+        if (s == KILN_OK)
+            s = encode_target(p, f, tcol, t);
+        if (s != KILN_OK) {
+            free(t);
+            kiln_mat_free(m);
+            return s;
+        }
+        *y = t;
+    }
+    *X = m;
+    return KILN_OK;
+}
+
+double kiln_pipeline_unscale(const void *pipeline, size_t j, double value)
+{
+    const kiln_pipeline *p = pipeline;
+    return value * p->scale[j] + p->shift[j];
+}
+
+/* ---- model file section "PIPE" -------------------------------------------- */
+
+static kiln_status save_strings(kiln_writer *w, char *const *s, size_t n)
+{
+    KILN_TRY(kiln_w_u64(w, n));
+    for (size_t i = 0; i < n; i++)
+        KILN_TRY(kiln_w_str(w, s[i]));
+    return KILN_OK;
+}
+
+static kiln_status load_strings(kiln_reader *r, char ***s, size_t *n)
+{
+    size_t k;
+    KILN_TRY(kiln_r_count(r, (size_t)1 << 28, &k));
+    *s = kiln_alloc(k, sizeof **s);
+    if (!*s)
+        return KILN_ENOMEM;
+    for (*n = 0; *n < k; (*n)++)
+        KILN_TRY(kiln_r_str(r, &(*s)[*n]));
+    return KILN_OK;
+}
+
+kiln_status kiln_pipeline_save(const kiln_pipeline *p, kiln_writer *w)
+{
+    KILN_TRY(kiln_writer_section(w, "PIPE"));
+    KILN_TRY(kiln_w_str(w, p->target));
+    KILN_TRY(kiln_w_u32(w, (uint32_t)p->task));
+    KILN_TRY(save_strings(w, p->classes, p->n_classes));
+    KILN_TRY(kiln_w_u32(w, (uint32_t)p->normalize));
+    KILN_TRY(kiln_w_u64(w, p->n_in));
+    for (size_t i = 0; i < p->n_in; i++) {
+        const kiln_pipe_col *pc = &p->in[i];
+        KILN_TRY(kiln_w_str(w, pc->name));
+        KILN_TRY(kiln_w_u32(w, (uint32_t)pc->enc));
+        KILN_TRY(kiln_w_f64(w, pc->impute));
+        KILN_TRY(save_strings(w, pc->levels, pc->nlevels));
+        if (pc->enc == KILN_ENC_TARGET) {
+            KILN_TRY(kiln_w_f64(w, pc->prior));
+            KILN_TRY(kiln_w_f64s(w, pc->level_value, pc->nlevels));
+        }
+    }
+    KILN_TRY(kiln_w_f64s(w, p->shift, p->n_out));
+    return kiln_w_f64s(w, p->scale, p->n_out);
+}
+
+static kiln_status load_column(kiln_reader *r, kiln_pipe_col *pc, size_t first_out)
+{
+    uint32_t enc;
+    KILN_TRY(kiln_r_str(r, &pc->name));
+    KILN_TRY(kiln_r_u32(r, &enc));
+    KILN_TRY(kiln_r_f64(r, &pc->impute));
+    KILN_TRY(load_strings(r, &pc->levels, &pc->nlevels));
+    if (enc > KILN_ENC_TARGET)
+        return KILN_ERROR(KILN_EINPUT, "model file: unknown encoding %u for column '%s'", enc, pc->name);
+    pc->enc = (kiln_encoding)enc;
+    if (pc->enc != KILN_ENC_NUMERIC && (pc->impute < 0 || pc->impute >= (double)(pc->nlevels ? pc->nlevels : 1)))
+        return KILN_ERROR(KILN_EINPUT, "model file: bad imputed level for column '%s'", pc->name);
+    if (pc->enc == KILN_ENC_TARGET) {
+        KILN_TRY(kiln_r_f64(r, &pc->prior));
+        if (!(pc->level_value = kiln_alloc(pc->nlevels, sizeof *pc->level_value)))
+            return KILN_ENOMEM;
+        KILN_TRY(kiln_r_f64s(r, pc->level_value, pc->nlevels));
+    }
+    pc->first_out = first_out;
+    pc->n_out = pc->enc == KILN_ENC_ONEHOT ? pc->nlevels : 1;
+    return KILN_OK;
+}
+
+static kiln_status pipeline_load(kiln_pipeline *p, kiln_reader *r)
+{
+    uint32_t task, norm;
+    size_t n_in;
+    KILN_TRY(kiln_reader_section(r, "PIPE"));
+    KILN_TRY(kiln_r_str(r, &p->target));
+    KILN_TRY(kiln_r_u32(r, &task));
+    KILN_TRY(load_strings(r, &p->classes, &p->n_classes));
+    KILN_TRY(kiln_r_u32(r, &norm));
+    if ((task != KILN_TASK_CLASSIFY && task != KILN_TASK_REGRESS) || norm > KILN_NORMALIZE_MINMAX ||
+        (task == KILN_TASK_CLASSIFY && p->n_classes < 2))
+        return KILN_ERROR(KILN_EINPUT, "model file: bad pipeline header");
+    p->task = (kiln_task)task;
+    p->normalize = (kiln_normalize)norm;
+    KILN_TRY(kiln_r_count(r, (size_t)1 << 24, &n_in));
+    if (!(p->in = kiln_alloc(n_in, sizeof *p->in)))
+        return KILN_ENOMEM;
+    for (; p->n_in < n_in; p->n_in++) {
+        KILN_TRY(load_column(r, &p->in[p->n_in], p->n_out));
+        p->n_out += p->in[p->n_in].n_out;
+    }
+    KILN_TRY(make_out_names(p));
+    p->shift = kiln_alloc(p->n_out, sizeof *p->shift);
+    p->scale = kiln_alloc(p->n_out, sizeof *p->scale);
+    if (!p->shift || !p->scale)
+        return KILN_ENOMEM;
+    KILN_TRY(kiln_r_f64s(r, p->shift, p->n_out));
+    return kiln_r_f64s(r, p->scale, p->n_out);
+}
+
+kiln_status kiln_pipeline_load(kiln_pipeline **out, kiln_reader *r)
+{
+    kiln_pipeline *p = kiln_alloc(1, sizeof *p);
+    if (!p)
+        return KILN_ENOMEM;
+    kiln_status s = pipeline_load(p, r);
+    if (s != KILN_OK) {
+        kiln_pipeline_free(p);
+        return s;
+    }
+    *out = p;
+    return KILN_OK;
+}
+
+/* ---- inspect -------------------------------------------------------------- */
+
+static const char *const enc_names[] = {"numeric", "binary", "one-hot", "target"};
+static const char *const norm_names[] = {"auto", "none", "zscore", "minmax"};
+
+static void inspect_json(const kiln_pipeline *p, FILE *out)
+{
+    kiln_json j;
+    kiln_json_init(&j, out, 1);
+    kiln_json_begin_object(&j);
+    kiln_json_key(&j, "target");
+    kiln_json_str(&j, p->target);
+    kiln_json_key(&j, "task");
+    kiln_json_str(&j, p->task == KILN_TASK_CLASSIFY ? "classification" : "regression");
+    if (p->task == KILN_TASK_CLASSIFY) {
+        kiln_json_key(&j, "classes");
+        kiln_json_begin_array(&j);
+        for (size_t k = 0; k < p->n_classes; k++)
+            kiln_json_str(&j, p->classes[k]);
+        kiln_json_end_array(&j);
+    }
+    kiln_json_key(&j, "normalize");
+    kiln_json_str(&j, norm_names[p->normalize]);
+    kiln_json_key(&j, "columns");
+    kiln_json_begin_array(&j);
+    for (size_t i = 0; i < p->n_in; i++) {
+        const kiln_pipe_col *pc = &p->in[i];
+        kiln_json_begin_object(&j);
+        kiln_json_key(&j, "name");
+        kiln_json_str(&j, pc->name);
+        kiln_json_key(&j, "encoding");
+        kiln_json_str(&j, enc_names[pc->enc]);
+        kiln_json_key(&j, "impute");
+        if (pc->enc == KILN_ENC_NUMERIC)
+            kiln_json_num(&j, pc->impute);
+        else
+            kiln_json_str(&j, pc->nlevels ? pc->levels[(size_t)pc->impute] : "");
+        if (pc->enc != KILN_ENC_NUMERIC) {
+            kiln_json_key(&j, "levels");
+            kiln_json_begin_array(&j);
+            for (size_t l = 0; l < pc->nlevels; l++)
+                kiln_json_str(&j, pc->levels[l]);
+            kiln_json_end_array(&j);
+        }
+        kiln_json_key(&j, "outputs");
+        kiln_json_begin_array(&j);
+        for (size_t k = 0; k < pc->n_out; k++) {
+            size_t o = pc->first_out + k;
+            kiln_json_begin_object(&j);
+            kiln_json_key(&j, "name");
+            kiln_json_str(&j, p->out_names[o]);
+            kiln_json_key(&j, "shift");
+            kiln_json_num(&j, p->shift[o]);
+            kiln_json_key(&j, "scale");
+            kiln_json_num(&j, p->scale[o]);
+            kiln_json_end_object(&j);
+        }
+        kiln_json_end_array(&j);
+        kiln_json_end_object(&j);
+    }
+    kiln_json_end_array(&j);
+    kiln_json_end_object(&j);
+}
+
+static void inspect_text(const kiln_pipeline *p, FILE *out)
+{
+    fprintf(out, "target: %s (%s)\n", p->target, p->task == KILN_TASK_CLASSIFY ? "classification" : "regression");
+    if (p->task == KILN_TASK_CLASSIFY) {
+        fprintf(out, "classes:");
+        for (size_t k = 0; k < p->n_classes; k++)
+            fprintf(out, " %s", p->classes[k]);
+        fputc('\n', out);
+    }
+    fprintf(out, "preprocessing (normalize: %s):\n", norm_names[p->normalize]);
+    for (size_t i = 0; i < p->n_in; i++) {
+        const kiln_pipe_col *pc = &p->in[i];
+        if (pc->enc == KILN_ENC_NUMERIC)
+            fprintf(out, "  %-24s numeric, impute mean %.6g", pc->name, pc->impute);
+        else
+            fprintf(out, "  %-24s %s over %zu levels, impute '%s'", pc->name, enc_names[pc->enc], pc->nlevels,
+                    pc->nlevels ? pc->levels[(size_t)pc->impute] : "");
+        if (p->normalize != KILN_NORMALIZE_NONE && pc->n_out == 1)
+            fprintf(out, ", scale (x - %.6g) / %.6g", p->shift[pc->first_out], p->scale[pc->first_out]);
+        fputc('\n', out);
+    }
+}
+
+void kiln_pipeline_inspect(const kiln_pipeline *p, kiln_inspect_format fmt, FILE *out)
+{
+    if (fmt == KILN_INSPECT_JSON)
+        inspect_json(p, out);
+    else
+        inspect_text(p, out);
+}
