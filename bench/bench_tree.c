@@ -63,7 +63,7 @@ static double accuracy(const kiln_mat *proba, const double *y)
 }
 
 typedef struct result {
-    double secs, acc;
+    double secs, acc, peak_mb; /* peak RSS right after the fit */
     size_t nodes, bytes_per_node;
 } result;
 
@@ -88,6 +88,7 @@ static int run(const char *id, const char *trees, kiln_dataset *train, const kil
         return 1;
     }
     res->secs = kiln_now() - t0;
+    res->peak_mb = peak_mb();
     kiln_mat *out = kiln_mat_new(Xte->rows, 2);
     a->predict(m, Xte, out);
     res->acc = accuracy(out, yte);
@@ -151,7 +152,8 @@ int main(int argc, char **argv)
     printf("kiln rf  fit %8.3f s  acc %.4f  (%zu nodes in all trees, %zu bytes/node)\n", rf.secs, rf.acc,
            rf.nodes, rf.bytes_per_node);
     printf("kiln dt  fit %8.3f s  acc %.4f  (%zu nodes)\n", dt.secs, dt.acc, dt.nodes);
-    printf("peak RSS %.1f MB (%.1f MB before fitting; data %.1f MB)\n", peak_mb(), before, data_mb);
+    printf("peak RSS after the rf fit %.1f MB (%.1f MB before fitting; training data %.1f MB, %.1f MB binned)\n",
+           rf.peak_mb, before, data_mb, (double)(n_tr * D) / 1048576.0);
     kiln_dataset_clear_cache(&train);
     if (sklearn) {
         write_csv("/tmp/kiln_bench_tree_train.csv", Xtr, ytr);
