@@ -4,13 +4,17 @@
 
 extern const kiln_algo kiln_algo_lr, kiln_algo_knn, kiln_algo_dummy;
 extern const kiln_algo kiln_algo_svm, kiln_algo_ridge, kiln_algo_lasso, kiln_algo_en, kiln_algo_nb;
+extern const kiln_algo kiln_algo_dt, kiln_algo_rf, kiln_algo_et;
 
 static const kiln_algo *const registry[] = {
     &kiln_algo_lr,
     &kiln_algo_knn,
     &kiln_algo_nb,
+    &kiln_algo_dt,
     &kiln_algo_svm,
     &kiln_algo_ridge,
+    &kiln_algo_rf,
+    &kiln_algo_et,
     &kiln_algo_lasso,
     &kiln_algo_en,
     &kiln_algo_dummy,

@@ -1,0 +1,639 @@
+/* The histogram tree builder (see tree_impl.h for the model it grows).
+ *
+ * A node owns the range [begin, end) of the row index array; splitting it
+ * partitions that range in place (stably, so rows stay ascending and column
+ * reads stay sequential). For each candidate feature the node's histogram
+ * holds, per bin, the row count and the m summed statistics. Scanning the
+ * value bins in ascending order gives, for every boundary, the left sums L;
+ * the right sums are S - L. Rows with a missing value (bin 0) are added to
+ * the left or to the right, whichever gains more (XGBoost's sparsity-aware
+ * split finding, Chen & Guestrin 2016, Alg. 3).
+ *
+ * Histogram subtraction (LightGBM, Ke et al. 2017): when all features are
+ * candidates and a node is large, its histograms of all features are kept;
+ * after the split only the smaller child's are built from its rows and the
+ * larger child's are the parent's minus the smaller's, so each level costs
+ * about half the rows. Smaller nodes (and forests, which look at a few
+ * features per node) build the candidate features' histograms directly into
+ * a 256-bin scratch that only its touched bins are cleared from, so a small
+ * node costs O(rows) rather than O(bins).
+ *
+ * Candidate features: with max_features = k < d, features are drawn without
+ * replacement until k of them had a possible split (scikit-learn's rule:
+ * constant features do not count). Extra trees (Geurts et al. 2006) draw one
+ * threshold per feature uniformly between the node's smallest and largest
+ * value instead of scanning every boundary. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "algos/tree/tree_impl.h"
+#include "kiln/util.h"
+
+/* Nodes with at least this many rows keep histograms of all features
+ * (unless kiln_tree_params.dense_min_rows says otherwise). */
+#define DENSE_MIN 2048
+/* Build one node's dense histograms in parallel above this many row-features. */
+#define PARALLEL_MIN (1u << 18)
+
+typedef struct split {
+    int feature; /* -1: none found */
+    unsigned bin;
+    int default_left;
+    double gain, threshold;
+} split;
+
+typedef struct pending {
+    int32_t node;
+    size_t begin, end;
+    int depth;
+    double *hist; /* dense histograms of all features, or NULL */
+    split best;
+} pending;
+
+typedef struct grow_ws {
+    const kiln_bins *b;
+    const kiln_tree_stats *st;
+    const kiln_tree_params *p;
+    const kiln_criterion *c;
+    kiln_rng *rng;
+    size_t m, slot, n_features, max_features;
+    int dense; /* all features are candidates: subtraction applies */
+    size_t dense_min;
+    uint32_t *rows, *tmp;
+    double *acc;          /* 256 x slot scratch for one feature's histogram */
+    double *sum, *L, *R;  /* slot doubles each */
+    double *value;        /* n_outputs */
+    size_t *order;        /* feature draw order */
+    uint8_t *nonempty;    /* 256 bins of one feature, ascending */
+    pending *stack;
+    size_t n_pending, cap_pending;
+    double **pool; /* free dense histogram buffers */
+    size_t n_pool, cap_pool;
+    kiln_tree *t;
+    int32_t *row_leaf;
+} grow_ws;
+
+kiln_tree_params kiln_tree_params_default(void)
+{
+    return (kiln_tree_params){.max_depth = -1, .min_samples_split = 2, .min_samples_leaf = 1, .threads = 1};
+}
+
+/* ---- histogram buffers --------------------------------------------------- */
+
+static double *hist_get(grow_ws *w)
+{
+    size_t n = w->b->hist_slots * w->slot;
+    if (w->n_pool) {
+        double *h = w->pool[--w->n_pool];
+        memset(h, 0, n * sizeof *h);
+        return h;
+    }
+    return kiln_alloc(n, sizeof(double));
+}
+
+static kiln_status hist_put(grow_ws *w, double *h)
+{
+    if (!h)
+        return KILN_OK;
+    if (w->n_pool == w->cap_pool) {
+        size_t cap = w->cap_pool ? 2 * w->cap_pool : 8;
+        double **p = kiln_realloc(w->pool, cap, sizeof *p);
+        if (!p) {
+            free(h);
+            return KILN_ENOMEM;
+        }
+        w->pool = p;
+        w->cap_pool = cap;
+    }
+    w->pool[w->n_pool++] = h;
+    return KILN_OK;
+}
+
+/* Accumulate rows[begin, end) of feature j into h (indexed by code); mark
+ * the codes seen in `seen` (256 bits). */
+static void hist_add_feature(const grow_ws *w, size_t j, size_t begin, size_t end, double *h, uint64_t seen[4])
+{
+    const uint8_t *col = w->b->codes + j * w->b->rows;
+    const double *st = w->st->row;
+    size_t m = w->m, slot = w->slot;
+    for (size_t k = begin; k < end; k++) {
+        uint32_t r = w->rows[k];
+        uint8_t code = col[r];
+        double *e = h + (size_t)code * slot;
+        const double *s = st + (size_t)r * m;
+        seen[code >> 6] |= (uint64_t)1 << (code & 63);
+        e[0] += 1.0;
+        for (size_t q = 0; q < m; q++)
+            e[1 + q] += s[q];
+    }
+}
+
+typedef struct dense_job {
+    const grow_ws *w;
+    size_t begin, end;
+    double *h;
+} dense_job;
+
+static kiln_status dense_task(void *arg, size_t j)
+{
+    dense_job *d = arg;
+    uint64_t seen[4] = {0};
+    hist_add_feature(d->w, j, d->begin, d->end, d->h + d->w->b->hist_start[j] * d->w->slot, seen);
+    return KILN_OK;
+}
+
+/* Dense histograms of all features for rows[begin, end). */
+static kiln_status hist_build(grow_ws *w, size_t begin, size_t end, double **out)
+{
+    double *h = hist_get(w);
+    if (!h)
+        return KILN_ENOMEM;
+    dense_job d = {w, begin, end, h};
+    int threads = (end - begin) * w->n_features >= PARALLEL_MIN ? w->p->threads : 1;
+    kiln_status s = kiln_parallel_for(w->n_features, threads, dense_task, &d);
+    if (s != KILN_OK) {
+        free(h);
+        return s;
+    }
+    *out = h;
+    return KILN_OK;
+}
+
+/* ---- split search ---------------------------------------------------------- */
+
+typedef struct node_ctx {
+    size_t count;
+    double loss, cover;
+} node_ctx;
+
+/* Try the split L | S - L of one feature at `bin`; keep it if it beats best. */
+static void try_split(grow_ws *w, const node_ctx *nc, size_t j, unsigned bin, int default_left, double threshold,
+                      split *best)
+{
+    const kiln_criterion *c = w->c;
+    const kiln_tree_params *p = w->p;
+    for (size_t q = 0; q < w->slot; q++)
+        w->R[q] = w->sum[q] - w->L[q];
+    if (w->L[0] < (double)p->min_samples_leaf || w->R[0] < (double)p->min_samples_leaf)
+        return;
+    if (c->cover(c, w->L + 1) < p->min_child_weight || c->cover(c, w->R + 1) < p->min_child_weight)
+        return;
+    double gain = nc->loss - c->loss(c, w->L + 1) - c->loss(c, w->R + 1);
+    if (best->feature < 0 || gain > best->gain || (gain == best->gain && (int)j < best->feature)) {
+        *best = (split){(int)j, bin, default_left, gain, threshold};
+    }
+}
+
+/* The threshold between the node's bins `lo_bin` and `hi_bin` of feature j. */
+static double gap_threshold(const kiln_bins *b, size_t j, unsigned lo_bin, unsigned hi_bin)
+{
+    double a = b->bin_hi[b->hist_start[j] + lo_bin], z = b->bin_lo[b->hist_start[j] + hi_bin];
+    double mid = a / 2.0 + z / 2.0;
+    return mid >= z ? a : mid;
+}
+
+/* Evaluate the boundary after the k-th nonempty value bin, with missing rows
+ * (histogram entry miss, or NULL if none) tried on both sides. L holds the
+ * sums of the value bins on the left. */
+static void try_boundary(grow_ws *w, const node_ctx *nc, size_t j, unsigned bin, double threshold,
+                         const double *miss, split *best)
+{
+    if (!miss) {
+        /* No missing value seen: missing follows the larger child. */
+        double cl = w->c->cover(w->c, w->L + 1), cr = nc->cover - cl;
+        try_split(w, nc, j, bin, cl >= cr, threshold, best);
+        return;
+    }
+    try_split(w, nc, j, bin, 0, threshold, best);
+    for (size_t q = 0; q < w->slot; q++)
+        w->L[q] += miss[q];
+    try_split(w, nc, j, bin, 1, threshold, best);
+    for (size_t q = 0; q < w->slot; q++)
+        w->L[q] -= miss[q];
+}
+
+/* Scan one feature's histogram h (indexed by code) whose nonempty value bins
+ * are ne[0..n_ne) ascending. Returns 1 when the feature had a possible split. */
+static int scan_feature(grow_ws *w, const node_ctx *nc, size_t j, const double *h, const uint8_t *ne,
+                        size_t n_ne, split *best)
+{
+    size_t slot = w->slot;
+    const double *miss = h[0] > 0 ? h : NULL;
+    memset(w->L, 0, slot * sizeof *w->L);
+    if (n_ne == 0)
+        return 0;
+    if (n_ne == 1) {
+        if (!miss)
+            return 0;
+        /* Values on the left, missing on the right. */
+        memcpy(w->L, h + (size_t)ne[0] * slot, slot * sizeof *w->L);
+        try_split(w, nc, j, ne[0], 0, INFINITY, best);
+        return 1;
+    }
+    size_t last = n_ne - 1; /* boundaries after ne[0..last) */
+    size_t pick = last;
+    double t_random = 0;
+    if (w->p->random_splits) {
+        const kiln_bins *b = w->b;
+        double lo = b->bin_lo[b->hist_start[j] + ne[0]], hi = b->bin_hi[b->hist_start[j] + ne[last]];
+        t_random = lo + (hi - lo) * kiln_rng_uniform(w->rng);
+        pick = 0;
+        while (pick + 1 < last && b->bin_lo[b->hist_start[j] + ne[pick + 1]] <= t_random)
+            pick++;
+    }
+    for (size_t k = 0; k < last; k++) {
+        const double *e = h + (size_t)ne[k] * slot;
+        for (size_t q = 0; q < slot; q++)
+            w->L[q] += e[q];
+        if (w->p->random_splits && k != pick)
+            continue;
+        double t = gap_threshold(w->b, j, ne[k], ne[k + 1]);
+        if (w->p->random_splits && t_random >= w->b->bin_hi[w->b->hist_start[j] + ne[k]] &&
+            t_random < w->b->bin_lo[w->b->hist_start[j] + ne[k + 1]])
+            t = t_random;
+        try_boundary(w, nc, j, ne[k], t, miss, best);
+    }
+    return 1;
+}
+
+/* The nonempty value bins of a dense feature histogram, ascending. */
+static size_t dense_nonempty(const grow_ws *w, size_t j, const double *h)
+{
+    size_t n = 0;
+    for (unsigned k = 1; k <= w->b->n_bins[j]; k++)
+        if (h[(size_t)k * w->slot] > 0)
+            w->nonempty[n++] = (uint8_t)k;
+    return n;
+}
+
+/* Build feature j's histogram of the node into the scratch; returns the
+ * nonempty value bins in w->nonempty, read from the bitmap of codes seen so
+ * that a small node never walks all bins. The caller clears it (sparse_clear). */
+static size_t sparse_build(grow_ws *w, size_t j, size_t begin, size_t end)
+{
+    uint64_t seen[4] = {0};
+    hist_add_feature(w, j, begin, end, w->acc, seen);
+    seen[0] &= ~(uint64_t)1; /* code 0: missing, not a value bin */
+    size_t n = 0;
+    for (unsigned q = 0; q < 4; q++)
+        for (uint64_t bits = seen[q]; bits; bits &= bits - 1)
+            w->nonempty[n++] = (uint8_t)(q * 64 + (unsigned)__builtin_ctzll(bits));
+    return n;
+}
+
+static void sparse_clear(grow_ws *w, size_t n_ne)
+{
+    memset(w->acc, 0, w->slot * sizeof *w->acc);
+    for (size_t k = 0; k < n_ne; k++)
+        memset(w->acc + (size_t)w->nonempty[k] * w->slot, 0, w->slot * sizeof *w->acc);
+}
+
+/* The best split of a node over its candidate features. */
+static void find_split(grow_ws *w, pending *pd, const node_ctx *nc)
+{
+    split best = {.feature = -1};
+    size_t d = w->n_features, evaluated = 0;
+    for (size_t i = 0; i < d; i++)
+        w->order[i] = i;
+    for (size_t i = 0; i < d && evaluated < w->max_features; i++) {
+        if (w->max_features < d) {
+            size_t r = i + kiln_rng_below(w->rng, d - i);
+            size_t tmp = w->order[i];
+            w->order[i] = w->order[r];
+            w->order[r] = tmp;
+        }
+        size_t j = w->order[i];
+        if (w->b->n_bins[j] == 0)
+            continue;
+        if (pd->hist) {
+            const double *h = pd->hist + w->b->hist_start[j] * w->slot;
+            evaluated += (size_t)scan_feature(w, nc, j, h, w->nonempty, dense_nonempty(w, j, h), &best);
+        } else {
+            size_t n_ne = sparse_build(w, j, pd->begin, pd->end);
+            evaluated += (size_t)scan_feature(w, nc, j, w->acc, w->nonempty, n_ne, &best);
+            sparse_clear(w, n_ne);
+        }
+    }
+    pd->best = best;
+}
+
+/* ---- nodes ------------------------------------------------------------------ */
+
+static kiln_status tree_reserve(kiln_tree *t, size_t n)
+{
+    if (n <= t->cap)
+        return KILN_OK;
+    size_t cap = t->cap ? 2 * t->cap : 64;
+    while (cap < n)
+        cap *= 2;
+#define GROW(f)                                            \
+    do {                                                   \
+        void *q = kiln_realloc(t->f, cap, sizeof *t->f);   \
+        if (!q)                                            \
+            return KILN_ENOMEM;                            \
+        t->f = q;                                          \
+    } while (0)
+    GROW(feature);
+    GROW(threshold);
+    GROW(bin);
+    GROW(default_left);
+    GROW(left);
+    GROW(right);
+    GROW(gain);
+    GROW(impurity);
+    GROW(cover);
+    GROW(count);
+#undef GROW
+    double *v = kiln_realloc(t->value, cap * t->n_outputs, sizeof *v);
+    if (!v)
+        return KILN_ENOMEM;
+    t->value = v;
+    t->cap = cap;
+    return KILN_OK;
+}
+
+/* Sum the statistics of rows[begin, end) into w->sum. */
+static void node_sum(grow_ws *w, size_t begin, size_t end)
+{
+    memset(w->sum, 0, w->slot * sizeof *w->sum);
+    for (size_t k = begin; k < end; k++) {
+        const double *s = w->st->row + (size_t)w->rows[k] * w->m;
+        for (size_t q = 0; q < w->m; q++)
+            w->sum[1 + q] += s[q];
+    }
+    w->sum[0] = (double)(end - begin);
+}
+
+/* Whether a node of this size and depth may be split at all. */
+static int may_split(const grow_ws *w, const pending *pd, double impurity)
+{
+    const kiln_tree_params *p = w->p;
+    size_t n = pd->end - pd->begin;
+    if (p->max_depth >= 0 && pd->depth >= p->max_depth)
+        return 0;
+    if (n < p->min_samples_split || n < 2 * p->min_samples_leaf)
+        return 0;
+    return !(w->c->stop_when_pure && impurity <= 1e-12);
+}
+
+/* Record node pd->node (a leaf until split) and find its best split. */
+static kiln_status node_open(grow_ws *w, pending *pd)
+{
+    kiln_tree *t = w->t;
+    const kiln_criterion *c = w->c;
+    int32_t id = pd->node;
+    node_sum(w, pd->begin, pd->end);
+    node_ctx nc = {pd->end - pd->begin, c->loss(c, w->sum + 1), c->cover(c, w->sum + 1)};
+    t->feature[id] = -1;
+    t->threshold[id] = 0;
+    t->bin[id] = 0;
+    t->default_left[id] = 0;
+    t->left[id] = t->right[id] = -1;
+    t->gain[id] = 0;
+    t->impurity[id] = c->impurity(c, w->sum + 1);
+    t->cover[id] = nc.cover;
+    t->count[id] = (uint32_t)nc.count;
+    c->leaf(c, w->sum + 1, t->value + (size_t)id * t->n_outputs);
+    pd->best.feature = -1;
+    if (!may_split(w, pd, t->impurity[id]))
+        return KILN_OK;
+    if (!pd->hist && w->dense && nc.count >= w->dense_min)
+        KILN_TRY(hist_build(w, pd->begin, pd->end, &pd->hist));
+    find_split(w, pd, &nc);
+    if (pd->best.feature >= 0 && pd->best.gain < w->p->min_split_gain)
+        pd->best.feature = -1;
+    if (pd->best.feature < 0 && pd->hist) {
+        double *h = pd->hist;
+        pd->hist = NULL;
+        return hist_put(w, h);
+    }
+    return KILN_OK;
+}
+
+/* Stable partition of rows[begin, end): rows going left first. Returns the split point. */
+static size_t partition(grow_ws *w, const pending *pd)
+{
+    const split *s = &pd->best;
+    const uint8_t *col = w->b->codes + (size_t)s->feature * w->b->rows;
+    size_t nl = pd->begin, nr = 0;
+    for (size_t k = pd->begin; k < pd->end; k++) {
+        uint32_t r = w->rows[k];
+        uint8_t code = col[r];
+        int left = code == KILN_BIN_MISSING ? s->default_left : code <= s->bin;
+        if (left)
+            w->rows[nl++] = r;
+        else
+            w->tmp[nr++] = r;
+    }
+    memcpy(w->rows + nl, w->tmp, nr * sizeof *w->rows);
+    return nl;
+}
+
+static void leaf_rows(grow_ws *w, const pending *pd)
+{
+    if (!w->row_leaf)
+        return;
+    for (size_t k = pd->begin; k < pd->end; k++)
+        w->row_leaf[w->rows[k]] = pd->node;
+}
+
+/* Histograms for the children of a dense parent: build the smaller child's,
+ * turn the parent's into the larger child's by subtraction. */
+static kiln_status child_hists(grow_ws *w, double *parent, pending *small, pending *large)
+{
+    if (!parent)
+        return KILN_OK;
+    if (large->end - large->begin < w->dense_min)
+        return hist_put(w, parent);
+    double *h;
+    kiln_status s = hist_build(w, small->begin, small->end, &h);
+    if (s != KILN_OK) {
+        free(parent);
+        return s;
+    }
+    size_t n = w->b->hist_slots * w->slot;
+    for (size_t k = 0; k < n; k++)
+        parent[k] -= h[k];
+    large->hist = parent;
+    if (small->end - small->begin >= w->dense_min)
+        small->hist = h;
+    else
+        return hist_put(w, h);
+    return KILN_OK;
+}
+
+static kiln_status push(grow_ws *w, pending pd)
+{
+    if (w->n_pending == w->cap_pending) {
+        size_t cap = w->cap_pending ? 2 * w->cap_pending : 64;
+        pending *q = kiln_realloc(w->stack, cap, sizeof *q);
+        if (!q) {
+            free(pd.hist);
+            return KILN_ENOMEM;
+        }
+        w->stack = q;
+        w->cap_pending = cap;
+    }
+    w->stack[w->n_pending++] = pd;
+    return KILN_OK;
+}
+
+/* Split node pd (its best split is valid) and open both children. */
+static kiln_status node_split(grow_ws *w, pending *pd)
+{
+    kiln_tree *t = w->t;
+    KILN_TRY(tree_reserve(t, t->n_nodes + 2));
+    int32_t id = pd->node, l = (int32_t)t->n_nodes, r = l + 1;
+    t->n_nodes += 2;
+    const split *s = &pd->best;
+    t->feature[id] = s->feature;
+    t->threshold[id] = s->threshold;
+    t->bin[id] = (uint8_t)s->bin;
+    t->default_left[id] = (uint8_t)s->default_left;
+    t->left[id] = l;
+    t->right[id] = r;
+    t->gain[id] = s->gain;
+    size_t mid = partition(w, pd);
+    pending a = {l, pd->begin, mid, pd->depth + 1, NULL, {.feature = -1}};
+    pending b = {r, mid, pd->end, pd->depth + 1, NULL, {.feature = -1}};
+    int left_small = mid - pd->begin <= pd->end - mid;
+    KILN_TRY(child_hists(w, pd->hist, left_small ? &a : &b, left_small ? &b : &a));
+    pd->hist = NULL;
+    kiln_status st = node_open(w, &a);
+    if (st == KILN_OK)
+        st = node_open(w, &b);
+    if (st != KILN_OK) {
+        free(a.hist);
+        free(b.hist);
+        return st;
+    }
+    /* Depth-first pops the left child first. */
+    st = push(w, b);
+    if (st != KILN_OK) {
+        free(a.hist);
+        return st;
+    }
+    return push(w, a);
+}
+
+/* The next pending node: the top of the stack, or the best gain (ties: the
+ * lower node id) when growing best-first. */
+static size_t pick_next(const grow_ws *w)
+{
+    if (w->p->max_leaf_nodes == 0)
+        return w->n_pending - 1;
+    size_t best = w->n_pending;
+    for (size_t i = 0; i < w->n_pending; i++) {
+        const pending *q = &w->stack[i];
+        if (q->best.feature < 0)
+            continue;
+        if (best == w->n_pending || q->best.gain > w->stack[best].best.gain ||
+            (q->best.gain == w->stack[best].best.gain && q->node < w->stack[best].node))
+            best = i;
+    }
+    return best == w->n_pending ? w->n_pending - 1 : best;
+}
+
+static kiln_status grow_loop(grow_ws *w)
+{
+    size_t leaves = 1;
+    while (w->n_pending) {
+        size_t i = pick_next(w);
+        pending pd = w->stack[i];
+        w->stack[i] = w->stack[--w->n_pending]; /* the top itself when depth-first */
+        int can = pd.best.feature >= 0 && (w->p->max_leaf_nodes == 0 || leaves < w->p->max_leaf_nodes);
+        if (!can) {
+            leaf_rows(w, &pd);
+            free(pd.hist);
+            continue;
+        }
+        kiln_status s = node_split(w, &pd);
+        if (s != KILN_OK)
+            return s;
+        leaves++;
+    }
+    return KILN_OK;
+}
+
+static void ws_free(grow_ws *w)
+{
+    free(w->rows);
+    free(w->tmp);
+    free(w->acc);
+    free(w->sum);
+    free(w->order);
+    free(w->nonempty);
+    for (size_t i = 0; i < w->n_pending; i++)
+        free(w->stack[i].hist);
+    free(w->stack);
+    for (size_t i = 0; i < w->n_pool; i++)
+        free(w->pool[i]);
+    free(w->pool);
+}
+
+static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
+{
+    size_t m = w->m, slot = m + 1;
+    w->slot = slot;
+    w->rows = kiln_alloc(n_rows, sizeof *w->rows);
+    w->tmp = kiln_alloc(n_rows, sizeof *w->tmp);
+    w->acc = kiln_alloc(256 * slot, sizeof *w->acc);
+    w->sum = kiln_alloc(3 * slot, sizeof *w->sum);
+    w->order = kiln_alloc(w->n_features, sizeof *w->order);
+    w->nonempty = kiln_alloc(256, 1);
+    if (!w->rows || !w->tmp || !w->acc || !w->sum || !w->order || !w->nonempty)
+        return KILN_ENOMEM;
+    w->L = w->sum + slot;
+    w->R = w->sum + 2 * slot;
+    memcpy(w->rows, rows, n_rows * sizeof *rows);
+    return KILN_OK;
+}
+
+kiln_tree *kiln_tree_new(size_t n_features, size_t n_outputs)
+{
+    kiln_tree *t = kiln_alloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->n_features = n_features;
+    t->n_outputs = n_outputs;
+    return t;
+}
+
+kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, const uint32_t *rows,
+                           size_t n_rows, const kiln_tree_params *p, const kiln_criterion *crit,
+                           kiln_rng *rng, kiln_tree **out, int32_t *row_leaf)
+{
+    *out = NULL;
+    if (n_rows == 0)
+        return KILN_ERROR(KILN_EINPUT, "cannot grow a tree on zero rows");
+    if (stats->m != crit->n_stats)
+        return KILN_ERROR(KILN_EINTERNAL, "criterion %s wants %zu statistics per row, got %zu", crit->name,
+                          crit->n_stats, stats->m);
+    grow_ws w = {.b = bins, .st = stats, .p = p, .c = crit, .rng = rng, .m = stats->m,
+                 .n_features = bins->cols, .row_leaf = row_leaf};
+    w.max_features = p->max_features == 0 || p->max_features > bins->cols ? bins->cols : p->max_features;
+    w.dense = w.max_features == bins->cols;
+    w.dense_min = p->dense_min_rows ? p->dense_min_rows : DENSE_MIN;
+    w.t = kiln_tree_new(bins->cols, crit->n_outputs);
+    kiln_status s = w.t ? ws_init(&w, rows, n_rows) : KILN_ENOMEM;
+    if (s == KILN_OK)
+        s = tree_reserve(w.t, 1);
+    if (s == KILN_OK) {
+        w.t->n_nodes = 1;
+        pending root = {0, 0, n_rows, 0, NULL, {.feature = -1}};
+        s = node_open(&w, &root);
+        if (s == KILN_OK)
+            s = push(&w, root);
+        else
+            free(root.hist);
+    }
+    if (s == KILN_OK)
+        s = grow_loop(&w);
+    ws_free(&w);
+    if (s != KILN_OK) {
+        kiln_tree_free(w.t);
+        return s;
+    }
+    *out = w.t;
+    return KILN_OK;
+}

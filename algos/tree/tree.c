@@ -1,0 +1,166 @@
+/* A grown tree: prediction, importances, size, and its model-file form (see tree_impl.h). */
+#include <math.h>
+#include <stdlib.h>
+#include "algos/tree/tree_impl.h"
+#include "kiln/util.h"
+
+void kiln_tree_free(kiln_tree *t)
+{
+    if (!t)
+        return;
+    free(t->feature);
+    free(t->threshold);
+    free(t->bin);
+    free(t->default_left);
+    free(t->left);
+    free(t->right);
+    free(t->gain);
+    free(t->impurity);
+    free(t->cover);
+    free(t->count);
+    free(t->value);
+    free(t);
+}
+
+size_t kiln_tree_leaf(const kiln_tree *t, const double *x)
+{
+    size_t k = 0;
+    while (t->feature[k] >= 0) {
+        double v = x[t->feature[k]];
+        int left = isnan(v) ? t->default_left[k] : v <= t->threshold[k];
+        k = (size_t)(left ? t->left[k] : t->right[k]);
+    }
+    return k;
+}
+
+size_t kiln_tree_leaf_binned(const kiln_tree *t, const kiln_bins *b, size_t i)
+{
+    size_t k = 0;
+    while (t->feature[k] >= 0) {
+        uint8_t code = b->codes[(size_t)t->feature[k] * b->rows + i];
+        int left = code == KILN_BIN_MISSING ? t->default_left[k] : code <= t->bin[k];
+        k = (size_t)(left ? t->left[k] : t->right[k]);
+    }
+    return k;
+}
+
+void kiln_tree_predict_add(const kiln_tree *t, const kiln_mat *X, kiln_mat *out, size_t col, double scale)
+{
+    for (size_t i = 0; i < X->rows; i++) {
+        const double *v = t->value + kiln_tree_leaf(t, KILN_MAT_ROW(X, i)) * t->n_outputs;
+        double *o = KILN_MAT_ROW(out, i) + col;
+        for (size_t k = 0; k < t->n_outputs; k++)
+            o[k] += scale * v[k];
+    }
+}
+
+void kiln_tree_importance_add(const kiln_tree *t, double *imp, size_t d)
+{
+    for (size_t k = 0; k < t->n_nodes; k++)
+        if (t->feature[k] >= 0 && (size_t)t->feature[k] < d)
+            imp[t->feature[k]] += t->gain[k];
+}
+
+size_t kiln_tree_bytes_per_node(const kiln_tree *t)
+{
+    return sizeof *t->feature + sizeof *t->threshold + sizeof *t->bin + sizeof *t->default_left +
+           sizeof *t->left + sizeof *t->right + sizeof *t->gain + sizeof *t->impurity + sizeof *t->cover +
+           sizeof *t->count + t->n_outputs * sizeof *t->value;
+}
+
+kiln_status kiln_tree_save(const kiln_tree *t, kiln_writer *w)
+{
+    size_t n = t->n_nodes;
+    KILN_TRY(kiln_w_u64(w, n));
+    KILN_TRY(kiln_w_u64(w, t->n_features));
+    KILN_TRY(kiln_w_u64(w, t->n_outputs));
+    KILN_TRY(kiln_w_i32s(w, t->feature, n));
+    KILN_TRY(kiln_w_f64s(w, t->threshold, n));
+    KILN_TRY(kiln_w_bytes(w, t->bin, n));
+    KILN_TRY(kiln_w_bytes(w, t->default_left, n));
+    KILN_TRY(kiln_w_i32s(w, t->left, n));
+    KILN_TRY(kiln_w_i32s(w, t->right, n));
+    KILN_TRY(kiln_w_f64s(w, t->gain, n));
+    KILN_TRY(kiln_w_f64s(w, t->impurity, n));
+    KILN_TRY(kiln_w_f64s(w, t->cover, n));
+    for (size_t k = 0; k < n; k++)
+        KILN_TRY(kiln_w_u32(w, t->count[k]));
+    return kiln_w_f64s(w, t->value, n * t->n_outputs);
+}
+
+/* Every split names a feature and two later nodes; every leaf has none. Children
+ * after their parent means a walk from the root always ends. */
+static kiln_status tree_check(const kiln_tree *t)
+{
+    for (size_t k = 0; k < t->n_nodes; k++) {
+        int32_t f = t->feature[k], l = t->left[k], r = t->right[k];
+        int leaf = f < 0 && l == -1 && r == -1;
+        int split = f >= 0 && (size_t)f < t->n_features && l > (int32_t)k && r > (int32_t)k &&
+                    (size_t)l < t->n_nodes && (size_t)r < t->n_nodes;
+        if (!leaf && !split)
+            return KILN_ERROR(KILN_EINPUT, "model file: tree node %zu is malformed", k);
+    }
+    return KILN_OK;
+}
+
+static kiln_status tree_read(kiln_tree *t, kiln_reader *r)
+{
+    size_t n = t->n_nodes;
+    KILN_TRY(kiln_r_i32s(r, t->feature, n));
+    KILN_TRY(kiln_r_f64s(r, t->threshold, n));
+    KILN_TRY(kiln_r_bytes(r, t->bin, n));
+    KILN_TRY(kiln_r_bytes(r, t->default_left, n));
+    KILN_TRY(kiln_r_i32s(r, t->left, n));
+    KILN_TRY(kiln_r_i32s(r, t->right, n));
+    KILN_TRY(kiln_r_f64s(r, t->gain, n));
+    KILN_TRY(kiln_r_f64s(r, t->impurity, n));
+    KILN_TRY(kiln_r_f64s(r, t->cover, n));
+    for (size_t k = 0; k < n; k++)
+        KILN_TRY(kiln_r_u32(r, &t->count[k]));
+    KILN_TRY(kiln_r_f64s(r, t->value, n * t->n_outputs));
+    return tree_check(t);
+}
+
+/* Allocate exactly n nodes. */
+static kiln_status tree_alloc(kiln_tree *t, size_t n)
+{
+    t->cap = t->n_nodes = n;
+    t->feature = kiln_alloc(n, sizeof *t->feature);
+    t->threshold = kiln_alloc(n, sizeof *t->threshold);
+    t->bin = kiln_alloc(n, sizeof *t->bin);
+    t->default_left = kiln_alloc(n, sizeof *t->default_left);
+    t->left = kiln_alloc(n, sizeof *t->left);
+    t->right = kiln_alloc(n, sizeof *t->right);
+    t->gain = kiln_alloc(n, sizeof *t->gain);
+    t->impurity = kiln_alloc(n, sizeof *t->impurity);
+    t->cover = kiln_alloc(n, sizeof *t->cover);
+    t->count = kiln_alloc(n, sizeof *t->count);
+    t->value = kiln_alloc(n * t->n_outputs, sizeof *t->value);
+    if (!t->feature || !t->threshold || !t->bin || !t->default_left || !t->left || !t->right || !t->gain ||
+        !t->impurity || !t->cover || !t->count || !t->value)
+        return KILN_ENOMEM;
+    return KILN_OK;
+}
+
+kiln_status kiln_tree_load(kiln_tree **out, kiln_reader *r)
+{
+    *out = NULL;
+    size_t n, d, k;
+    KILN_TRY(kiln_r_count(r, (size_t)1 << 31, &n));
+    KILN_TRY(kiln_r_count(r, (size_t)1 << 24, &d));
+    KILN_TRY(kiln_r_count(r, (size_t)1 << 16, &k));
+    if (n == 0 || k == 0)
+        return KILN_ERROR(KILN_EINPUT, "model file: a tree has no nodes or no outputs");
+    kiln_tree *t = kiln_tree_new(d, k);
+    if (!t)
+        return KILN_ENOMEM;
+    kiln_status s = tree_alloc(t, n);
+    if (s == KILN_OK)
+        s = tree_read(t, r);
+    if (s != KILN_OK) {
+        kiln_tree_free(t);
+        return s;
+    }
+    *out = t;
+    return KILN_OK;
+}

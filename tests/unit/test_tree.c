@@ -1,0 +1,568 @@
+/* algos/tree/: binning, the histogram builder, and dt / rf / et against
+ * scikit-learn (fixtures from tests/data/trees/make_tree_fixtures.py). */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "algos/tree/tree_impl.h"
+#include "kiln/algo.h"
+#include "kiln/serial.h"
+#include "kiln/util.h"
+#include "testdata.h"
+
+/* A data set from a fixture: every column but the last is a feature. */
+typedef struct fixture {
+    kiln_mat *all;
+    double *y;
+    kiln_dataset d;
+} fixture;
+
+static void fixture_from(fixture *f, kiln_mat *all, kiln_task task, size_t n_classes)
+{
+    memset(f, 0, sizeof *f);
+    f->all = all;
+    size_t d = all->cols - 1;
+    f->y = malloc(all->rows * sizeof *f->y);
+    for (size_t i = 0; i < all->rows; i++)
+        f->y[i] = KILN_MAT_AT(all, i, d);
+    f->d.X = kiln_mat_view(all, 0, 0, all->rows, d);
+    f->d.y = f->y;
+    f->d.task = task;
+    f->d.n_classes = n_classes;
+}
+
+static int fixture_load(fixture *f, const char *name, const char *part, kiln_task task, size_t n_classes)
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "tests/data/trees/%s_%s.csv", name, part);
+    kiln_mat *m = test_load_matrix(rel);
+    if (!m)
+        return 0;
+    fixture_from(f, m, task, n_classes);
+    return 1;
+}
+
+static void fixture_free(fixture *f)
+{
+    kiln_dataset_clear_cache(&f->d);
+    kiln_mat_free(f->all);
+    free(f->y);
+}
+
+static kiln_ctx ctx_with(uint64_t seed, int threads)
+{
+    kiln_ctx c = kiln_ctx_default();
+    c.seed = seed;
+    c.threads = threads;
+    return c;
+}
+
+/* Fit `id` with "k=v" settings (NULL-terminated); returns the status. */
+static kiln_status fit_with(const char *id, const char *const *settings, fixture *f, uint64_t seed, int threads,
+                            void **model)
+{
+    const kiln_algo *a = kiln_algo_find(id);
+    kiln_params p;
+    kiln_params_defaults(&p, a->params);
+    for (size_t i = 0; settings && settings[i]; i++)
+        KILN_TRY(kiln_params_set(&p, settings[i]));
+    KILN_TRY(a->check(&p, &f->d));
+    kiln_ctx c = ctx_with(seed, threads);
+    return a->fit(model, &p, &f->d, &c);
+}
+
+static kiln_mat *predict(const char *id, const void *model, const kiln_mat *X, size_t k)
+{
+    kiln_mat *out = kiln_mat_new(X->rows, k);
+    kiln_status s = kiln_algo_find(id)->predict(model, X, out);
+    ck_assert_msg(s == KILN_OK, "predict succeeds: %s", kiln_last_error());
+    return out;
+}
+
+/* Accuracy (argmax of the probabilities) or R2 of predictions on f. */
+static double score(const kiln_mat *pred, const fixture *f)
+{
+    size_t n = pred->rows;
+    if (f->d.task == KILN_TASK_CLASSIFY) {
+        size_t hit = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t best = 0;
+            for (size_t k = 1; k < pred->cols; k++)
+                if (KILN_MAT_AT(pred, i, k) > KILN_MAT_AT(pred, i, best))
+                    best = k;
+            hit += (double)best == f->y[i];
+        }
+        return (double)hit / (double)n;
+    }
+    double mean = 0, res = 0, tot = 0;
+    for (size_t i = 0; i < n; i++)
+        mean += f->y[i] / (double)n;
+    for (size_t i = 0; i < n; i++) {
+        double e = f->y[i] - KILN_MAT_AT(pred, i, 0);
+        res += e * e;
+        tot += (f->y[i] - mean) * (f->y[i] - mean);
+    }
+    return 1.0 - res / tot;
+}
+
+static const char *const SETS[] = {"iris", "wine", "breast_cancer", "digits", "diabetes"};
+
+/* Mean held-out score of `id` over seeds 0..19, as the fixture script averages. */
+static double mean_score(const char *id, const char *const *settings, fixture *tr, fixture *te, size_t k)
+{
+    double sum = 0;
+    for (uint64_t seed = 0; seed < 20; seed++) {
+        void *m;
+        kiln_status s = fit_with(id, settings, tr, seed, 2, &m);
+        ck_assert_msg(s == KILN_OK, "%s fits: %s", id, kiln_last_error());
+        kiln_mat *p = predict(id, m, &te->d.X, k);
+        sum += score(p, te);
+        kiln_mat_free(p);
+        kiln_algo_find(id)->free(m);
+    }
+    return sum / 20;
+}
+
+START_TEST(scores_match_scikit_learn)
+{
+    kiln_mat *exp = test_load_matrix("tests/data/trees/expected.csv");
+    ck_assert_msg(exp && exp->rows == 5, "expected.csv has a row per data set");
+    for (size_t i = 0; i < 5; i++) {
+        int clf = KILN_MAT_AT(exp, i, 1) != 0;
+        size_t nc = (size_t)KILN_MAT_AT(exp, i, 2);
+        kiln_task task = clf ? KILN_TASK_CLASSIFY : KILN_TASK_REGRESS;
+        fixture tr, te;
+        ck_assert_msg(fixture_load(&tr, SETS[i], "train", task, nc) && fixture_load(&te, SETS[i], "test", task, nc),
+                      "fixtures of %s load", SETS[i]);
+        size_t k = clf ? nc : 1;
+        double dt = mean_score("dt", NULL, &tr, &te, k);
+        double rf = mean_score("rf", NULL, &tr, &te, k);
+        double et = mean_score("et", NULL, &tr, &te, k);
+        fprintf(stderr, "%-14s dt %.4f (sklearn %.4f)  rf %.4f (%.4f)  et %.4f (%.4f)\n", SETS[i], dt,
+                KILN_MAT_AT(exp, i, 3), rf, KILN_MAT_AT(exp, i, 4), et, KILN_MAT_AT(exp, i, 5));
+        /* One point of accuracy, or 0.01 of R2, for forests; two for a single tree
+         * (a regression tree's R2 swings more: 0.1). */
+        ck_assert_msg(rf >= KILN_MAT_AT(exp, i, 4) - 0.01, "%s: random forest within 1 point of scikit-learn",
+                      SETS[i]);
+        ck_assert_msg(et >= KILN_MAT_AT(exp, i, 5) - 0.01, "%s: extra trees within 1 point of scikit-learn",
+                      SETS[i]);
+        ck_assert_msg(dt >= KILN_MAT_AT(exp, i, 3) - (clf ? 0.02 : 0.1),
+                      "%s: decision tree within 2 points of scikit-learn", SETS[i]);
+        fixture_free(&tr);
+        fixture_free(&te);
+    }
+    kiln_mat_free(exp);
+}
+END_TEST
+
+START_TEST(stump_matches_scikit_learn)
+{
+    kiln_mat *st = test_load_matrix("tests/data/trees/stump.csv");
+    ck_assert_msg(st && st->rows == 5, "stump.csv has a row per data set");
+    const size_t n_classes[] = {3, 3, 2, 10, 0};
+    /* iris, wine and digits have no more distinct training values per feature
+     * than bins: the exact CART split. breast_cancer and diabetes have more:
+     * the best split over 255 quantile bins is within 1 % of the exact gain. */
+    const int exact[] = {1, 1, 0, 1, 0};
+    for (size_t i = 0; i < 5; i++) {
+        fixture tr;
+        kiln_task task = n_classes[i] ? KILN_TASK_CLASSIFY : KILN_TASK_REGRESS;
+        ck_assert_msg(fixture_load(&tr, SETS[i], "train", task, n_classes[i]), "fixture loads");
+        void *m;
+        const char *set[] = {"max_depth=1", NULL};
+        ck_assert_msg(fit_with("dt", set, &tr, 0, 1, &m) == KILN_OK, "stump fits");
+        kiln_inspect_args a = {.format = KILN_INSPECT_JSON, .tree = -1};
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&buf, &len);
+        kiln_algo_find("dt")->inspect(m, &a, out);
+        fclose(out);
+        const char *feat = strstr(buf, "\"feature\": \"feature_"), *thr = strstr(buf, "\"threshold\": ");
+        const char *gain = strstr(buf, "\"gain\": ");
+        ck_assert_msg(feat && thr && gain, "%s: the root splits", SETS[i]);
+        double want_gain = KILN_MAT_AT(st, i, 3), got_gain = strtod(gain + 8, NULL);
+        if (exact[i])
+            ck_assert_msg(fabs(got_gain - want_gain) <= 1e-9 * want_gain, "%s: gain %.12g is scikit-learn's %.12g",
+                          SETS[i], got_gain, want_gain);
+        else
+            ck_assert_msg(got_gain >= 0.99 * want_gain && got_gain <= want_gain * (1 + 1e-9),
+                          "%s: binned gain %g within 1%% of the exact %g", SETS[i], got_gain, want_gain);
+        if (exact[i] && KILN_MAT_AT(st, i, 4) != 0) {
+            ck_assert_msg(atoi(feat + 20) == (int)KILN_MAT_AT(st, i, 1), "%s: the first split uses feature %d",
+                          SETS[i], (int)KILN_MAT_AT(st, i, 1));
+            ck_assert_msg(fabs(strtod(thr + 13, NULL) - KILN_MAT_AT(st, i, 2)) < 1e-6,
+                          "%s: the threshold is scikit-learn's %g", SETS[i], KILN_MAT_AT(st, i, 2));
+        }
+        free(buf);
+        kiln_algo_find("dt")->free(m);
+        fixture_free(&tr);
+    }
+    kiln_mat_free(st);
+}
+END_TEST
+
+/* n rows of d uniform features; label from a checkerboard on x0, x1. */
+static void make_checker(fixture *f, size_t n, size_t d, uint64_t seed)
+{
+    kiln_mat *m = kiln_mat_new(n, d + 1);
+    kiln_rng r;
+    kiln_rng_seed(&r, seed);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < d; j++)
+            KILN_MAT_AT(m, i, j) = kiln_rng_uniform(&r);
+        KILN_MAT_AT(m, i, d) = (double)((KILN_MAT_AT(m, i, 0) > 0.3) ^ (KILN_MAT_AT(m, i, 1) < 0.6));
+    }
+    fixture_from(f, m, KILN_TASK_CLASSIFY, 2);
+}
+
+START_TEST(separable_data_is_fit_exactly)
+{
+    fixture f;
+    make_checker(&f, 3000, 5, 1);
+    void *m;
+    ck_assert_msg(fit_with("dt", NULL, &f, 0, 2, &m) == KILN_OK, "dt fits");
+    kiln_mat *p = predict("dt", m, &f.d.X, 2);
+    ck_assert_msg(score(p, &f) == 1.0, "a tree reaches 100%% training accuracy on separable data");
+    kiln_mat_free(p);
+    kiln_algo_find("dt")->free(m);
+    fixture_free(&f);
+}
+END_TEST
+
+/* The saved bytes of a model. */
+static unsigned char *model_bytes(const char *id, const void *m, size_t *len)
+{
+    kiln_writer *w = kiln_writer_new();
+    ck_assert_msg(kiln_algo_find(id)->save(m, w) == KILN_OK, "save succeeds");
+    const unsigned char *b;
+    ck_assert_msg(kiln_writer_finish(w, &b, len) == KILN_OK, "finish succeeds");
+    unsigned char *copy = malloc(*len);
+    memcpy(copy, b, *len);
+    kiln_writer_free(w);
+    return copy;
+}
+
+START_TEST(thread_count_does_not_change_the_model)
+{
+    const char *ids[] = {"rf", "et", "dt"};
+    fixture f;
+    make_checker(&f, 5000, 6, 2);
+    for (size_t q = 0; q < 3; q++) {
+        const char *set[] = {"n_estimators=12", "class_weight=balanced_subsample", NULL};
+        const char *dset[] = {NULL};
+        void *m1, *m2;
+        const char *const *s = strcmp(ids[q], "dt") == 0 ? dset : set;
+        ck_assert_msg(fit_with(ids[q], s, &f, 7, 1, &m1) == KILN_OK, "%s fits on 1 thread", ids[q]);
+        ck_assert_msg(fit_with(ids[q], s, &f, 7, 2, &m2) == KILN_OK, "%s fits on 2 threads", ids[q]);
+        size_t l1, l2;
+        unsigned char *b1 = model_bytes(ids[q], m1, &l1), *b2 = model_bytes(ids[q], m2, &l2);
+        ck_assert_msg(l1 == l2 && memcmp(b1, b2, l1) == 0, "%s: --threads 1 and 2 write identical bytes", ids[q]);
+        free(b1);
+        free(b2);
+        kiln_algo_find(ids[q])->free(m1);
+        kiln_algo_find(ids[q])->free(m2);
+    }
+    fixture_free(&f);
+}
+END_TEST
+
+START_TEST(save_load_predicts_identically)
+{
+    fixture tr;
+    ck_assert_msg(fixture_load(&tr, "diabetes", "train", KILN_TASK_REGRESS, 0), "fixture loads");
+    const char *set[] = {"n_estimators=10", "oob_score=true", NULL};
+    void *m;
+    ck_assert_msg(fit_with("rf", set, &tr, 3, 2, &m) == KILN_OK, "rf fits");
+    size_t len;
+    unsigned char *b = model_bytes("rf", m, &len);
+    kiln_reader *r;
+    ck_assert_msg(kiln_reader_open_mem(b, len, "mem", &r) == KILN_OK, "reader opens");
+    void *m2;
+    ck_assert_msg(kiln_algo_find("rf")->load(&m2, r) == KILN_OK, "load succeeds: %s", kiln_last_error());
+    kiln_reader_free(r);
+    kiln_mat *p1 = predict("rf", m, &tr.d.X, 1), *p2 = predict("rf", m2, &tr.d.X, 1);
+    ck_assert_msg(memcmp(p1->data, p2->data, tr.d.X.rows * sizeof(double)) == 0,
+                  "a loaded model predicts bit-exactly like the saved one");
+    /* A model file of another estimator is refused. */
+    ck_assert_msg(kiln_reader_open_mem(b, len, "mem", &r) == KILN_OK, "reader reopens");
+    void *m3;
+    ck_assert_msg(kiln_algo_find("et")->load(&m3, r) == KILN_EINPUT, "an rf file does not load as et");
+    kiln_reader_free(r);
+    kiln_mat_free(p1);
+    kiln_mat_free(p2);
+    free(b);
+    kiln_algo_find("rf")->free(m);
+    kiln_algo_find("rf")->free(m2);
+    fixture_free(&tr);
+}
+END_TEST
+
+START_TEST(bad_parameters_are_refused)
+{
+    fixture f;
+    make_checker(&f, 50, 3, 3);
+    void *m = NULL;
+    const char *depth0[] = {"max_depth=0", NULL};
+    ck_assert_msg(fit_with("dt", depth0, &f, 0, 1, &m) == KILN_EINPUT, "max_depth=0 is refused");
+    ck_assert_msg(strstr(kiln_last_error(), "max_depth") != NULL, "the message names max_depth");
+    const char *est0[] = {"n_estimators=0", NULL};
+    ck_assert_msg(fit_with("rf", est0, &f, 0, 1, &m) == KILN_EINPUT, "n_estimators=0 is refused");
+    const char *mf_big[] = {"max_features=4", NULL};
+    ck_assert_msg(fit_with("rf", mf_big, &f, 0, 1, &m) == KILN_EINPUT, "max_features above d is refused");
+    ck_assert_msg(strstr(kiln_last_error(), "3 features") != NULL, "the message says how many features");
+    const char *mf_bad[] = {"max_features=lots", NULL};
+    ck_assert_msg(fit_with("et", mf_bad, &f, 0, 1, &m) == KILN_EINPUT, "unparsable max_features is refused");
+    const char *mf_frac[] = {"max_features=1.5", NULL};
+    ck_assert_msg(fit_with("et", mf_frac, &f, 0, 1, &m) == KILN_EINPUT, "a fraction above 1 is refused");
+    const char *leaf[] = {"min_samples_leaf=51", NULL};
+    ck_assert_msg(fit_with("dt", leaf, &f, 0, 1, &m) == KILN_EINPUT, "min_samples_leaf above the rows is refused");
+    const char *crit[] = {"criterion=squared_error", NULL};
+    ck_assert_msg(fit_with("dt", crit, &f, 0, 1, &m) == KILN_EINPUT, "a regression criterion for classes is refused");
+    const char *oob[] = {"bootstrap=false", "oob_score=true", NULL};
+    ck_assert_msg(fit_with("rf", oob, &f, 0, 1, &m) == KILN_EINPUT, "oob without bootstrap is refused");
+    ck_assert_msg(m == NULL, "no model is returned on failure");
+    fixture_free(&f);
+}
+END_TEST
+
+START_TEST(degenerate_data_is_handled)
+{
+    /* Column 0 constant, column 1 all missing, column 2 informative; class 2 has one member. */
+    size_t n = 40;
+    kiln_mat *all = kiln_mat_new(n, 4);
+    for (size_t i = 0; i < n; i++) {
+        KILN_MAT_AT(all, i, 0) = 5.0;
+        KILN_MAT_AT(all, i, 1) = NAN;
+        KILN_MAT_AT(all, i, 2) = (double)i;
+        KILN_MAT_AT(all, i, 3) = i == 0 ? 2.0 : (double)(i >= 20);
+    }
+    fixture f;
+    fixture_from(&f, all, KILN_TASK_CLASSIFY, 3);
+    const char *ids[] = {"dt", "rf", "et"};
+    for (size_t q = 0; q < 3; q++) {
+        void *m;
+        ck_assert_msg(fit_with(ids[q], NULL, &f, 0, 2, &m) == KILN_OK, "%s fits degenerate columns: %s", ids[q],
+                      kiln_last_error());
+        kiln_mat *p = predict(ids[q], m, &f.d.X, 3);
+        ck_assert_msg(score(p, &f) >= 0.9, "%s still learns the informative column", ids[q]);
+        double imp[3];
+        kiln_algo_find(ids[q])->importance(m, imp, 3);
+        ck_assert_msg(imp[0] == 0 && imp[1] == 0 && fabs(imp[2] - 1) < 1e-12,
+                      "%s: constant and all-missing columns get no importance", ids[q]);
+        kiln_mat_free(p);
+        kiln_algo_find(ids[q])->free(m);
+    }
+    fixture_free(&f);
+    /* A constant target: one leaf predicting it. */
+    kiln_mat *reg = kiln_mat_new(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        KILN_MAT_AT(reg, i, 0) = (double)(i % 7);
+        KILN_MAT_AT(reg, i, 1) = (double)i;
+        KILN_MAT_AT(reg, i, 2) = 1000.1;
+    }
+    fixture_from(&f, reg, KILN_TASK_REGRESS, 0);
+    void *m;
+    ck_assert_msg(fit_with("rf", NULL, &f, 0, 2, &m) == KILN_OK, "rf fits a constant target");
+    kiln_mat *p = predict("rf", m, &f.d.X, 1);
+    ck_assert_msg(fabs(KILN_MAT_AT(p, 3, 0) - 1000.1) < 1e-9, "the prediction is the constant");
+    double imp[2];
+    kiln_algo_find("rf")->importance(m, imp, 2);
+    ck_assert_msg(imp[0] == 0 && imp[1] == 0, "no split, no importance");
+    kiln_mat_free(p);
+    kiln_algo_find("rf")->free(m);
+    fixture_free(&f);
+}
+END_TEST
+
+START_TEST(missing_values_go_to_the_better_side)
+{
+    /* y = 1 when x0 > 5 or x0 is missing: missing must join the right side. */
+    size_t n = 60;
+    kiln_mat *all = kiln_mat_new(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        KILN_MAT_AT(all, i, 0) = i % 3 == 0 ? NAN : (double)(i % 10);
+        double x = KILN_MAT_AT(all, i, 0);
+        KILN_MAT_AT(all, i, 1) = isnan(x) || x > 5 ? 1.0 : 0.0;
+    }
+    fixture f;
+    fixture_from(&f, all, KILN_TASK_CLASSIFY, 2);
+    void *m;
+    const char *set[] = {"max_depth=1", NULL};
+    ck_assert_msg(fit_with("dt", set, &f, 0, 1, &m) == KILN_OK, "dt fits with missing values");
+    kiln_mat *p = predict("dt", m, &f.d.X, 2);
+    ck_assert_msg(score(p, &f) == 1.0, "one split with missing sent right separates the classes");
+    kiln_mat_free(p);
+    kiln_algo_find("dt")->free(m);
+    fixture_free(&f);
+}
+END_TEST
+
+START_TEST(best_first_growth_stops_at_max_leaf_nodes)
+{
+    fixture f;
+    make_checker(&f, 4000, 4, 5);
+    void *m;
+    const char *set[] = {"max_leaf_nodes=5", NULL};
+    ck_assert_msg(fit_with("dt", set, &f, 0, 1, &m) == KILN_OK, "dt fits best-first");
+    kiln_inspect_args a = {.format = KILN_INSPECT_JSON, .tree = -1};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    kiln_algo_find("dt")->inspect(m, &a, out);
+    fclose(out);
+    ck_assert_msg(strstr(buf, "\"n_nodes\": 9") != NULL, "5 leaves means 9 nodes");
+    free(buf);
+    kiln_algo_find("dt")->free(m);
+    fixture_free(&f);
+}
+END_TEST
+
+START_TEST(inspect_speaks_the_users_terms)
+{
+    fixture f;
+    ck_assert_msg(fixture_load(&f, "iris", "train", KILN_TASK_CLASSIFY, 3), "iris loads");
+    void *m;
+    const char *set[] = {"max_depth=2", NULL};
+    ck_assert_msg(fit_with("dt", set, &f, 0, 1, &m) == KILN_OK, "dt fits");
+    const char *names[] = {"sepal length", "sepal width", "petal length", "petal width"};
+    const char *classes[] = {"setosa", "versicolor", "virginica"};
+    kiln_inspect_args a = {KILN_INSPECT_TEXT, names, 4, classes, 3, -1, NULL, NULL};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    kiln_algo_find("dt")->inspect(m, &a, out);
+    fclose(out);
+    ck_assert_msg(strstr(buf, "|--- petal length <= 2.35\n|   |--- class: setosa\n") != NULL,
+                  "text follows export_text with names and classes:\n%s", buf);
+    ck_assert_msg(strstr(buf, "bytes per node") != NULL, "text reports bytes per node");
+    free(buf);
+    a.format = KILN_INSPECT_DOT;
+    a.tree = 0;
+    out = open_memstream(&buf, &len);
+    kiln_algo_find("dt")->inspect(m, &a, out);
+    fclose(out);
+    ck_assert_msg(strncmp(buf, "digraph Tree0 {", 15) == 0 && strstr(buf, "t0_0 -> t0_1") != NULL,
+                  "dot output is a digraph with edges");
+    free(buf);
+    a.tree = 3;
+    out = open_memstream(&buf, &len);
+    ck_assert_msg(kiln_algo_find("dt")->inspect(m, &a, out) == KILN_EINPUT, "--tree beyond the forest is refused");
+    fclose(out);
+    free(buf);
+    kiln_algo_find("dt")->free(m);
+    fixture_free(&f);
+}
+END_TEST
+
+START_TEST(newton_criterion_grows_boosting_leaves)
+{
+    /* Squared loss at F = 0: g = -y, h = 1; a stump's leaves are -G / (H + lambda). */
+    size_t n = 8;
+    kiln_mat *X = kiln_mat_new(n, 1);
+    double gh[16];
+    for (size_t i = 0; i < n; i++) {
+        KILN_MAT_AT(X, i, 0) = (double)i;
+        double y = i < 4 ? 1.0 : 3.0;
+        gh[2 * i] = -y;
+        gh[2 * i + 1] = 1.0;
+    }
+    kiln_bins *b;
+    ck_assert_msg(kiln_bins_build(X, 255, 1, &b) == KILN_OK, "bins build");
+    ck_assert_msg(b->n_bins[0] == 8 && kiln_bins_cut(b, 0, 4) == 3.5, "8 distinct values: cuts at midpoints");
+    uint32_t rows[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    int32_t leaf[8];
+    kiln_criterion c = kiln_criterion_newton(1.0);
+    kiln_tree_params p = kiln_tree_params_default();
+    p.max_depth = 1;
+    kiln_tree_stats st = {2, gh};
+    kiln_rng r;
+    kiln_rng_seed(&r, 0);
+    kiln_tree *t;
+    ck_assert_msg(kiln_tree_grow(b, &st, rows, n, &p, &c, &r, &t, leaf) == KILN_OK, "a Newton stump grows");
+    ck_assert_msg(t->n_nodes == 3 && t->threshold[0] == 3.5, "the split separates y=1 from y=3");
+    ck_assert_msg(fabs(t->value[t->left[0]] - 4.0 / 5.0) < 1e-12 && fabs(t->value[t->right[0]] - 12.0 / 5.0) < 1e-12,
+                  "leaf = -G/(H+lambda)");
+    double gain = 0.5 * (16.0 / 5 + 144.0 / 5 - 256.0 / 9);
+    ck_assert_msg(fabs(t->gain[0] - gain) < 1e-9, "gain = 1/2 [GL^2/(HL+l) + GR^2/(HR+l) - G^2/(H+l)]");
+    ck_assert_msg(leaf[0] == t->left[0] && leaf[7] == t->right[0], "row_leaf names each row's leaf");
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(kiln_tree_leaf_binned(t, b, i) == (size_t)leaf[i] &&
+                          kiln_tree_leaf(t, KILN_MAT_ROW(X, i)) == (size_t)leaf[i],
+                      "binned, raw and grown leaves agree");
+    kiln_tree_free(t);
+    kiln_bins_free(b);
+    kiln_bins_free(NULL);
+    kiln_tree_free(NULL);
+    kiln_mat_free(X);
+}
+END_TEST
+
+START_TEST(subtraction_matches_direct_histograms)
+{
+    /* The same tree grown with histograms subtracted at every node and with
+     * every histogram built from its rows: same splits, same counts. */
+    fixture f;
+    make_checker(&f, 6000, 3, 9);
+    const kiln_bins *b, *again;
+    ck_assert_msg(kiln_bins_cached(&f.d, 255, 1, &b) == KILN_OK, "bins are cached");
+    kiln_bins_cached(&f.d, 255, 1, &again);
+    ck_assert_msg(again == b, "the cached bins are shared");
+    double *st = calloc(6000 * 2, sizeof *st);
+    for (size_t i = 0; i < 6000; i++)
+        st[2 * i + (size_t)f.y[i]] = 1.0;
+    uint32_t *rows = malloc(6000 * sizeof *rows);
+    for (uint32_t i = 0; i < 6000; i++)
+        rows[i] = i;
+    kiln_criterion c = kiln_criterion_gini(2);
+    kiln_tree_stats s = {2, st};
+    kiln_tree_params p = kiln_tree_params_default();
+    kiln_rng r;
+    kiln_tree *sub, *direct;
+    p.dense_min_rows = 1;
+    p.threads = 2;
+    kiln_rng_seed(&r, 0);
+    ck_assert_msg(kiln_tree_grow(b, &s, rows, 6000, &p, &c, &r, &sub, NULL) == KILN_OK, "subtracting tree grows");
+    p.dense_min_rows = 100000;
+    kiln_rng_seed(&r, 0);
+    ck_assert_msg(kiln_tree_grow(b, &s, rows, 6000, &p, &c, &r, &direct, NULL) == KILN_OK, "direct tree grows");
+    ck_assert_msg(sub->n_nodes == direct->n_nodes && sub->n_nodes > 3, "both trees have the same size");
+    for (size_t k = 0; k < sub->n_nodes; k++)
+        ck_assert_msg(sub->feature[k] == direct->feature[k] && sub->bin[k] == direct->bin[k] &&
+                          sub->count[k] == direct->count[k],
+                      "node %zu: same split and count with and without subtraction", k);
+    kiln_mat *out = kiln_mat_new(6000, 2);
+    kiln_tree_predict_add(sub, &f.d.X, out, 0, 1.0);
+    ck_assert_msg(score(out, &f) == 1.0, "the subtraction-built tree fits the training rows exactly");
+    kiln_mat_free(out);
+    kiln_tree_free(sub);
+    kiln_tree_free(direct);
+    free(rows);
+    free(st);
+    fixture_free(&f);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("tree");
+    TCase *tc = tcase_create("tree");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, newton_criterion_grows_boosting_leaves);
+    tcase_add_test(tc, subtraction_matches_direct_histograms);
+    tcase_add_test(tc, separable_data_is_fit_exactly);
+    tcase_add_test(tc, stump_matches_scikit_learn);
+    tcase_add_test(tc, missing_values_go_to_the_better_side);
+    tcase_add_test(tc, best_first_growth_stops_at_max_leaf_nodes);
+    tcase_add_test(tc, degenerate_data_is_handled);
+    tcase_add_test(tc, bad_parameters_are_refused);
+    tcase_add_test(tc, inspect_speaks_the_users_terms);
+    tcase_add_test(tc, thread_count_does_not_change_the_model);
+    tcase_add_test(tc, save_load_predicts_identically);
+    tcase_add_test(tc, scores_match_scikit_learn);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
