@@ -78,7 +78,8 @@ kiln_status kiln_r_count(kiln_reader *r, size_t max, size_t *n);
 uint32_t kiln_crc32(const void *p, size_t n);
 
 /* JSON output: a small streaming writer with correct escaping and %.17g doubles
- * (non-finite numbers written as null). Commas are placed automatically.
+ * (non-finite numbers written as null). Commas are placed automatically; each
+ * complete top-level value ends with a newline. pretty=0 writes one line.
  *
  *     kiln_json j; kiln_json_init(&j, stdout);
  *     kiln_json_begin_object(&j);

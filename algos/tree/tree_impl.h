@@ -1,0 +1,199 @@
+/* algos/tree/tree_impl.h — the shared histogram tree builder (private to algos/).
+ *
+ * Decision tree, random forest, extra trees and gradient boosting all grow
+ * their trees here. A tree never looks at the algorithm that asked for it: it
+ * grows from PER-ROW STATISTICS and a CRITERION.
+ *
+ * 1. Bin the features once (kiln_bins_build): every numeric feature j is cut
+ *    into n_bins[j] <= max_bins value bins; code 0 is reserved for missing
+ *    (NaN), value bin b (1-based) holds cut[b-1] < x <= cut[b] (cut[0] = -inf,
+ *    cut[n_bins] = +inf). The codes are a column-major uint8 matrix:
+ *    codes[j * rows + i]. With no more distinct values than bins, the cuts sit
+ *    halfway between adjacent distinct values (so small data splits where an
+ *    exact CART would); otherwise at quantiles of the training rows.
+ *
+ * 2. Describe each row by m statistics (kiln_tree_stats, n x m doubles, already
+ *    multiplied by the row weight). Trees add them up per (feature, bin):
+ *        gini / entropy   m = K   weighted one-hot class counts w*[y==k]
+ *        squared error    m = 3   w, w*y, w*y^2
+ *        Newton boosting  m = 2   g, h (gradient and hessian of the loss)
+ *
+ * 3. A criterion maps summed statistics S of a node to
+ *        loss(S)   the node's weighted impurity if it were a leaf;
+ *                  a split's gain = loss(P) - loss(L) - loss(R)
+ *                  gini:    W - sum_k S_k^2 / W           (W * gini impurity)
+ *                  entropy: -sum_k S_k log(S_k / W)      (W * entropy)
+ *                  squared: sum w y^2 - (sum w y)^2 / W  (W * variance)
+ *                  Newton:  -1/2 G^2 / (H + lambda), so that
+ *                           gain = 1/2 [G_L^2/(H_L+l) + G_R^2/(H_R+l) - G^2/(H+l)]
+ *        cover(S)  what min_child_weight bounds (W, or H for Newton);
+ *        leaf(S)   the node's output vector (n_outputs values): class
+ *                  probabilities S_k / W, the mean S_wy / W, or -G / (H + lambda);
+ *        impurity(S) for display (loss / W; Newton shows loss / H).
+ *    A split is taken when gain >= min_split_gain (sklearn: min_impurity_decrease
+ *    times the root weight; boosting: gamma plus a small epsilon).
+ *
+ * 4. kiln_tree_grow grows one tree on a subset of rows (indices may repeat, so
+ *    a bootstrap sample is just its index list). Per node it builds a histogram
+ *    per candidate feature: the count and the m sums per bin. Large nodes keep
+ *    histograms of all features and use the subtraction trick (build the
+ *    smaller child, parent minus it gives the sibling); small nodes build the
+ *    candidate features' histograms directly from their rows. For every
+ *    candidate bin boundary the rows with missing values are tried on both
+ *    sides; the better side is stored per node (default_left). When a node saw
+ *    no missing value, missing goes to the side with the larger cover. The
+ *    best split wins on gain; ties go to the lower feature index, then the
+ *    lower bin (deterministic). A feature whose node histogram has a single
+ *    non-missing bin and missing values can still split "value vs missing"
+ *    (threshold = +inf or the bin's upper cut, missing to the other side).
+ *    Growth is depth-first with max_depth, or best-first (the leaf with the
+ *    largest gain splits next, LightGBM style, and what sklearn does when
+ *    max_leaf_nodes is set) when max_leaf_nodes > 0.
+ *
+ * 5. The tree is flat arrays (kiln_tree). Prediction walks raw doubles:
+ *    go left when x[feature] <= threshold, NaN follows default_left.
+ *
+ *     kiln_bins *b;  kiln_bins_build(&X, 255, threads, &b);
+ *     kiln_criterion c = kiln_criterion_newton(1.0);
+ *     kiln_tree_params p = kiln_tree_params_default();
+ *     p.max_depth = 6; p.min_child_weight = 1.0;
+ *     kiln_tree_stats s = {.m = 2, .row = gh};           // n x 2: g, h
+ *     kiln_tree *t;  kiln_tree_grow(b, &s, rows, n, &p, &c, &rng, &t, leaf_of);
+ *     for (i...) F[i] += eta * t->value[leaf_of[i]];    // training rows
+ *     kiln_tree_predict_add(t, &Xtest, out, 0, eta);     // new rows
+ *     kiln_tree_free(t); kiln_bins_free(b);
+ */
+#ifndef KILN_TREE_IMPL_H
+#define KILN_TREE_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "kiln/algo.h"
+#include "kiln/mat.h"
+#include "kiln/rng.h"
+#include "kiln/serial.h"
+
+/* ---- binning ---------------------------------------------------------- */
+
+#define KILN_BIN_MISSING 0 /* the code of a missing (NaN) value */
+
+typedef struct kiln_bins {
+    size_t rows, cols;
+    int max_bins;        /* value bins per feature at most (<= 255)           */
+    uint8_t *codes;      /* rows x cols, column-major: codes[j * rows + i]    */
+    uint16_t *n_bins;    /* per feature: value bins (0 if all missing)         */
+    size_t *cut_start;   /* per feature: index of its first cut in `cuts`      */
+    double *cuts;        /* feature j: n_bins[j] - 1 ascending cuts           */
+    size_t *hist_start;  /* per feature: first histogram slot (n_bins[j]+1 slots, slot 0 missing) */
+    size_t hist_slots;   /* total slots over all features                      */
+    char key[16];        /* the dataset cache key, "bins<max_bins>"            */
+} kiln_bins;
+
+/* Bin the columns of X (NaN = missing) into at most max_bins (2..255) value
+ * bins per feature. Features are binned in parallel; the result does not
+ * depend on `threads`. */
+kiln_status kiln_bins_build(const kiln_mat *X, int max_bins, int threads, kiln_bins **out);
+void kiln_bins_free(kiln_bins *b);
+/* The cut between value bins b and b+1 of feature j (1 <= b < n_bins[j]);
+ * +inf for b == n_bins[j]. */
+double kiln_bins_cut(const kiln_bins *b, size_t j, unsigned bin);
+/* The bins of a dataset's X, built once and cached on the dataset under
+ * "bins<max_bins>" (the dataset owns them; do not free). The fit gets a const
+ * dataset: its cache is the one mutable part (see the report on this cast). */
+struct kiln_dataset;
+kiln_status kiln_bins_cached(const struct kiln_dataset *d, int max_bins, int threads, const kiln_bins **out);
+
+/* ---- per-row statistics and criteria ----------------------------------- */
+
+typedef struct kiln_tree_stats {
+    size_t m;          /* statistics per row                                   */
+    const double *row; /* row-major n x m, indexed by the dataset row number   */
+} kiln_tree_stats;
+
+typedef struct kiln_criterion kiln_criterion;
+struct kiln_criterion {
+    const char *name;   /* "gini", "entropy", "squared_error", "newton"      */
+    size_t n_stats;     /* m                                                 */
+    size_t n_outputs;   /* values per leaf                                   */
+    double lambda;      /* Newton: L2 penalty on leaf values                  */
+    int stop_when_pure; /* a node with impurity <= 1e-12 is not split        */
+    double (*loss)(const kiln_criterion *c, const double *s);
+    double (*cover)(const kiln_criterion *c, const double *s);
+    double (*impurity)(const kiln_criterion *c, const double *s);
+    void (*leaf)(const kiln_criterion *c, const double *s, double *out);
+};
+
+kiln_criterion kiln_criterion_gini(size_t n_classes);
+kiln_criterion kiln_criterion_entropy(size_t n_classes);
+kiln_criterion kiln_criterion_squared_error(void);
+kiln_criterion kiln_criterion_newton(double lambda);
+
+/* ---- the builder -------------------------------------------------------- */
+
+typedef struct kiln_tree_params {
+    int max_depth;            /* -1: unlimited; the root has depth 0          */
+    size_t max_leaf_nodes;    /* 0: unlimited (depth-first); > 0: best-first  */
+    size_t min_samples_split; /* a node with fewer rows is a leaf (2)          */
+    size_t min_samples_leaf;  /* rows per child at least (1)                   */
+    double min_child_weight;  /* criterion cover per child at least (0)        */
+    double min_split_gain;    /* split only when gain >= this (0)              */
+    size_t max_features;      /* candidate features per node; 0 = all          */
+    int random_splits;        /* 1: extra trees, one random cut per feature    */
+    int threads;              /* threads for one tree's histograms (1)         */
+} kiln_tree_params;
+
+kiln_tree_params kiln_tree_params_default(void);
+
+/* A tree as flat arrays, node 0 the root. Leaves have feature == -1 and
+ * left == right == -1. Every node (not only leaves) carries its value. */
+typedef struct kiln_tree {
+    size_t n_nodes, cap;
+    size_t n_features;     /* the width of the rows it predicts              */
+    size_t n_outputs;      /* values per node                                */
+    int32_t *feature;      /* split feature, -1 at a leaf                    */
+    double *threshold;     /* go left when x <= threshold (original units)   */
+    uint8_t *bin;          /* the same split on codes: left when code <= bin */
+    uint8_t *default_left; /* 1: missing goes left                           */
+    int32_t *left, *right; /* children, -1 at a leaf                         */
+    double *gain;          /* loss(node) - loss(left) - loss(right); 0 at a leaf */
+    double *impurity;      /* criterion impurity of the node                 */
+    double *cover;         /* criterion cover (weighted samples, or H)       */
+    uint32_t *count;       /* rows (with repeats) that reached the node      */
+    double *value;         /* n_nodes x n_outputs                            */
+} kiln_tree;
+
+/* Grow one tree on rows[0..n_rows) (indices into bins/stats; may repeat).
+ * rng drives feature sampling and random cuts. row_leaf, if not NULL, has one
+ * slot per dataset row and receives the leaf node of every row in `rows`. */
+kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, const uint32_t *rows,
+                           size_t n_rows, const kiln_tree_params *p, const kiln_criterion *crit,
+                           kiln_rng *rng, kiln_tree **out, int32_t *row_leaf);
+void kiln_tree_free(kiln_tree *t);
+
+/* ---- using a tree ------------------------------------------------------- */
+
+/* The leaf that row x (n_features doubles) falls into. */
+size_t kiln_tree_leaf(const kiln_tree *t, const double *x);
+/* The leaf of training row i of the bins the tree was grown on. */
+size_t kiln_tree_leaf_binned(const kiln_tree *t, const kiln_bins *b, size_t i);
+/* out[i, col + k] += scale * value[leaf(X_i), k] for every row and output. */
+void kiln_tree_predict_add(const kiln_tree *t, const kiln_mat *X, kiln_mat *out, size_t col, double scale);
+/* imp[feature] += gain of every split (impurity-based importance, unnormalised). */
+void kiln_tree_importance_add(const kiln_tree *t, double *imp, size_t d);
+/* Bytes the node arrays take per node. */
+size_t kiln_tree_bytes_per_node(const kiln_tree *t);
+
+/* ---- files and inspection ---------------------------------------------- */
+
+kiln_status kiln_tree_save(const kiln_tree *t, kiln_writer *w);
+kiln_status kiln_tree_load(kiln_tree **out, kiln_reader *r);
+/* scikit-learn export_text style; classes when the tree has one output per
+ * class name, values otherwise. */
+void kiln_tree_write_text(const kiln_tree *t, const kiln_inspect_args *a, FILE *out);
+/* One tree as a JSON object (nodes nested, thresholds in original units). */
+void kiln_tree_write_json(const kiln_tree *t, const kiln_inspect_args *a, kiln_json *j);
+/* A Graphviz digraph; node ids are prefixed with `index` so forests compose. */
+void kiln_tree_write_dot(const kiln_tree *t, const kiln_inspect_args *a, size_t index, FILE *out);
+
+#endif
