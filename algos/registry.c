@@ -2,7 +2,10 @@
 #include <string.h>
 #include "kiln/algo.h"
 
+extern const kiln_algo kiln_algo_gbm;
+
 static const kiln_algo *const registry[] = {
+    &kiln_algo_gbm,
     NULL, /* keeps the array non-empty; estimators are listed above this line */
 };
 
