@@ -4,7 +4,7 @@
 
 extern const kiln_algo kiln_algo_lr, kiln_algo_knn, kiln_algo_dummy;
 extern const kiln_algo kiln_algo_svm, kiln_algo_ridge, kiln_algo_lasso, kiln_algo_en, kiln_algo_nb;
-extern const kiln_algo kiln_algo_dt, kiln_algo_rf, kiln_algo_et;
+extern const kiln_algo kiln_algo_dt, kiln_algo_rf, kiln_algo_et, kiln_algo_gbm;
 
 static const kiln_algo *const registry[] = {
     &kiln_algo_lr,
@@ -15,6 +15,7 @@ static const kiln_algo *const registry[] = {
     &kiln_algo_ridge,
     &kiln_algo_rf,
     &kiln_algo_et,
+    &kiln_algo_gbm,
     &kiln_algo_lasso,
     &kiln_algo_en,
     &kiln_algo_dummy,

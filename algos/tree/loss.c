@@ -1,0 +1,316 @@
+/* The losses of gradient boosting: derivatives, inverse links and starting scores.
+ *
+ * With r = F - y (raw score minus target) and row weight w:
+ *
+ *   squared error    l = w r^2 / 2                 g = w r          h = w
+ *   absolute error   l = w |r|                     g = w sign(r)    h = w   (leaves refitted to medians)
+ *   Huber (pseudo)   l = w d^2 (sqrt(1+(r/d)^2)-1) g = w r / s^1/2  h = w / s^3/2,  s = 1+(r/d)^2
+ *   logistic         l = w (log(1+e^F) - y F)      g = w (p - y)    h = w p (1-p),  p = 1/(1+e^-F)
+ *   softmax (K)      l = -w log p_y                g_k = w (p_k - [y=k])  h_k = w p_k (1-p_k)
+ *
+ * The softmax hessian is the diagonal of the true one (Friedman, Hastie &
+ * Tibshirani 2000); XGBoost multiplies it by 2, which halves its leaf values.
+ * The pseudo-Huber loss (Charbonnier et al. 1997; XGBoost's
+ * reg:pseudohubererror) is the smooth Huber: quadratic for |r| << d, linear
+ * beyond, with a positive hessian everywhere so the Newton step exists. The
+ * absolute error has a zero hessian: the tree is grown on sign gradients with
+ * unit hessians and each leaf then takes the weighted median of its residuals
+ * (Friedman 2001, LAD_TreeBoost), as XGBoost's reg:absoluteerror does.
+ *
+ * Starting scores: the weighted mean (squared), the weighted median (absolute,
+ * Huber), the log-odds of the positive rate (logistic), the log class priors
+ * (softmax). Hessians are floored at 1e-16 so no leaf divides by zero.
+ */
+#include "algos/tree/loss_impl.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include "kiln/util.h"
+
+#define HESS_FLOOR 1e-16
+#define PROB_FLOOR 1e-15
+
+static double row_weight(const double *w, size_t i)
+{
+    return w ? w[i] : 1.0;
+}
+
+static kiln_status weight_total(const double *w, size_t n, double *total)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += row_weight(w, i);
+    if (!(s > 0))
+        return KILN_ERROR(KILN_EINPUT, "the row weights sum to %g: nothing to fit", s);
+    *total = s;
+    return KILN_OK;
+}
+
+kiln_status kiln_loss_weighted_median(const double *v, const double *w, size_t n, double *out)
+{
+    double total = 0;
+    KILN_TRY(weight_total(w, n, &total));
+    size_t *idx = kiln_alloc(n, sizeof *idx);
+    if (!idx)
+        return KILN_ENOMEM;
+    kiln_argsort(v, idx, n);
+    double acc = 0;
+    size_t i = 0;
+    while (i + 1 < n && acc + row_weight(w, idx[i]) < 0.5 * total)
+        acc += row_weight(w, idx[i++]);
+    /* Exactly half the weight below: the midpoint, as the unweighted median of an even count. */
+    if (i + 1 < n && acc + row_weight(w, idx[i]) == 0.5 * total)
+        *out = 0.5 * (v[idx[i]] + v[idx[i + 1]]);
+    else
+        *out = v[idx[i]];
+    free(idx);
+    return KILN_OK;
+}
+
+static double sigmoid(double f)
+{
+    return f >= 0 ? 1.0 / (1.0 + exp(-f)) : exp(f) / (1.0 + exp(f));
+}
+
+/* log(1 + e^f) without overflow. */
+static double softplus(double f)
+{
+    return f > 0 ? f + log1p(exp(-f)) : log1p(exp(f));
+}
+
+static float hess_floor(double h)
+{
+    return (float)(h > HESS_FLOOR ? h : HESS_FLOOR);
+}
+
+/* ---- squared error ---- */
+
+static kiln_status squared_init(const double *y, const double *w, size_t n, const kiln_loss_cfg *c, double *raw0)
+{
+    (void)c;
+    double total = 0, s = 0;
+    KILN_TRY(weight_total(w, n, &total));
+    for (size_t i = 0; i < n; i++)
+        s += row_weight(w, i) * y[i];
+    raw0[0] = s / total;
+    return KILN_OK;
+}
+
+static void squared_grad(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
+                         float *g, float *h)
+{
+    (void)c;
+    for (size_t i = 0; i < n; i++) {
+        double wi = row_weight(w, i);
+        g[i] = (float)(wi * (raw[i] - y[i]));
+        h[i] = hess_floor(wi);
+    }
+}
+
+static void squared_sum(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
+                        double *loss, double *weight)
+{
+    (void)c;
+    double s = 0, sw = 0;
+    for (size_t i = 0; i < n; i++) {
+        double r = raw[i] - y[i], wi = row_weight(w, i);
+        s += wi * 0.5 * r * r;
+        sw += wi;
+    }
+    *loss = s;
+    *weight = sw;
+}
+
+static void identity_link(const double *raw, const kiln_loss_cfg *c, double *out)
+{
+    (void)c;
+    out[0] = raw[0];
+}
+
+/* ---- absolute error ---- */
+
+static kiln_status median_init(const double *y, const double *w, size_t n, const kiln_loss_cfg *c, double *raw0)
+{
+    (void)c;
+    return kiln_loss_weighted_median(y, w, n, raw0);
+}
+
+static void absolute_grad(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
+                          float *g, float *h)
+{
+    (void)c;
+    for (size_t i = 0; i < n; i++) {
+        double r = raw[i] - y[i], wi = row_weight(w, i);
+        g[i] = (float)(wi * (r > 0 ? 1.0 : r < 0 ? -1.0 : 0.0));
+        h[i] = hess_floor(wi);
+    }
+}
+
+static void absolute_sum(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
+                         double *loss, double *weight)
+{
+    (void)c;
+    double s = 0, sw = 0;
+    for (size_t i = 0; i < n; i++) {
+        double wi = row_weight(w, i);
+        s += wi * fabs(raw[i] - y[i]);
+        sw += wi;
+    }
+    *loss = s;
+    *weight = sw;
+}
+
+/* ---- pseudo-Huber ---- */
+
+static void huber_grad(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
+                       float *g, float *h)
+{
+    for (size_t i = 0; i < n; i++) {
+        double r = raw[i] - y[i], wi = row_weight(w, i);
+        double q = r / c->delta, s = 1.0 + q * q, rs = sqrt(s);
+        g[i] = (float)(wi * r / rs);
+        h[i] = hess_floor(wi / (s * rs));
+    }
+}
+
+static void huber_sum(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
+                      double *loss, double *weight)
+{
+    double s = 0, sw = 0, d2 = c->delta * c->delta;
+    for (size_t i = 0; i < n; i++) {
+        double q = (raw[i] - y[i]) / c->delta, wi = row_weight(w, i);
+        /* sqrt(1+q^2) - 1 = q^2 / (sqrt(1+q^2) + 1), exact for small q. */
+        s += wi * d2 * q * q / (sqrt(1.0 + q * q) + 1.0);
+        sw += wi;
+    }
+    *loss = s;
+    *weight = sw;
+}
+
+/* ---- logistic (binary log loss) ---- */
+
+static kiln_status logistic_init(const double *y, const double *w, size_t n, const kiln_loss_cfg *c, double *raw0)
+{
+    (void)c;
+    double total = 0, pos = 0;
+    KILN_TRY(weight_total(w, n, &total));
+    for (size_t i = 0; i < n; i++)
+        pos += row_weight(w, i) * (y[i] == 1.0);
+    double p = fmin(fmax(pos / total, PROB_FLOOR), 1.0 - PROB_FLOOR);
+    raw0[0] = log(p / (1.0 - p));
+    return KILN_OK;
+}
+
+static void logistic_grad(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
+                          float *g, float *h)
+{
+    (void)c;
+    for (size_t i = 0; i < n; i++) {
+        double p = sigmoid(raw[i]), wi = row_weight(w, i);
+        g[i] = (float)(wi * (p - (y[i] == 1.0)));
+        h[i] = hess_floor(wi * p * (1.0 - p));
+    }
+}
+
+static void logistic_sum(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
+                         double *loss, double *weight)
+{
+    (void)c;
+    double s = 0, sw = 0;
+    for (size_t i = 0; i < n; i++) {
+        double wi = row_weight(w, i);
+        s += wi * (softplus(raw[i]) - (y[i] == 1.0) * raw[i]);
+        sw += wi;
+    }
+    *loss = s;
+    *weight = sw;
+}
+
+static void logistic_link(const double *raw, const kiln_loss_cfg *c, double *out)
+{
+    (void)c;
+    out[1] = sigmoid(raw[0]);
+    out[0] = 1.0 - out[1];
+}
+
+/* ---- softmax (multiclass log loss) ---- */
+
+static kiln_status softmax_init(const double *y, const double *w, size_t n, const kiln_loss_cfg *c, double *raw0)
+{
+    double total = 0;
+    KILN_TRY(weight_total(w, n, &total));
+    for (size_t k = 0; k < c->k; k++)
+        raw0[k] = 0;
+    for (size_t i = 0; i < n; i++)
+        raw0[(size_t)y[i]] += row_weight(w, i);
+    for (size_t k = 0; k < c->k; k++)
+        raw0[k] = log(fmax(raw0[k] / total, PROB_FLOOR));
+    return KILN_OK;
+}
+
+/* p = softmax(raw[0..k)), shifted by the maximum so exp cannot overflow; returns log sum exp. */
+static double softmax_row(const double *raw, size_t k, double *p)
+{
+    double m = raw[0], s = 0;
+    for (size_t j = 1; j < k; j++)
+        m = fmax(m, raw[j]);
+    for (size_t j = 0; j < k; j++)
+        s += p[j] = exp(raw[j] - m);
+    for (size_t j = 0; j < k; j++)
+        p[j] /= s;
+    return m + log(s);
+}
+
+static void softmax_grad(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
+                         float *g, float *h)
+{
+    size_t k = c->k;
+    for (size_t i = 0; i < n; i++) {
+        double p[k];
+        softmax_row(raw + i * k, k, p);
+        double wi = row_weight(w, i);
+        for (size_t j = 0; j < k; j++) {
+            g[i * k + j] = (float)(wi * (p[j] - ((size_t)y[i] == j)));
+            h[i * k + j] = hess_floor(wi * p[j] * (1.0 - p[j]));
+        }
+    }
+}
+
+static void softmax_sum(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
+                        double *loss, double *weight)
+{
+    size_t k = c->k;
+    double s = 0, sw = 0;
+    for (size_t i = 0; i < n; i++) {
+        double p[k];
+        double lse = softmax_row(raw + i * k, k, p), wi = row_weight(w, i);
+        s += wi * (lse - raw[i * k + (size_t)y[i]]);
+        sw += wi;
+    }
+    *loss = s;
+    *weight = sw;
+}
+
+static void softmax_link(const double *raw, const kiln_loss_cfg *c, double *out)
+{
+    softmax_row(raw, c->k, out);
+}
+
+static const kiln_loss losses[] = {
+    {KILN_LOSS_SQUARED, "squared_error", 0, squared_init, squared_grad, squared_sum, identity_link},
+    {KILN_LOSS_ABSOLUTE, "absolute_error", 1, median_init, absolute_grad, absolute_sum, identity_link},
+    {KILN_LOSS_HUBER, "huber", 0, median_init, huber_grad, huber_sum, identity_link},
+    {KILN_LOSS_LOGISTIC, "log_loss", 0, logistic_init, logistic_grad, logistic_sum, logistic_link},
+    {KILN_LOSS_SOFTMAX, "multi_log_loss", 0, softmax_init, softmax_grad, softmax_sum, softmax_link},
+};
+
+const kiln_loss *kiln_loss_get(kiln_loss_kind kind)
+{
+    size_t i = (size_t)kind;
+    return i < sizeof losses / sizeof losses[0] ? &losses[i] : NULL;
+}
+
+size_t kiln_loss_n_raw(const kiln_loss *L, size_t n_classes)
+{
+    return L->kind == KILN_LOSS_SOFTMAX ? n_classes : 1;
+}
