@@ -100,7 +100,8 @@ static void *fit_monotone(const split *tr, const kiln_params *p, const char *nam
     return m;
 }
 
-static void check_against_xgboost(const char *name, kiln_task task, size_t k)
+/* r2_tol: how far below XGBoost's held-out R2 kiln may land (regression only). */
+static void check_against_xgboost(const char *name, kiln_task task, size_t k, double r2_tol)
 {
     char rel[256];
     split tr, te;
@@ -121,10 +122,8 @@ static void check_against_xgboost(const char *name, kiln_task task, size_t k)
     } else {
         double r2 = held_out_r2(m, &te), xgb = ref->data[0];
         fprintf(stderr, "%-14s R2 kiln %.6f xgboost %.6f\n", name, r2, xgb);
-        /* Regression tolerance 0.02: on diabetes (309 training rows, depth 6, an over-fitting setting) XGBoost's
-           own held-out R2 moves from 0.113 (exact) to 0.131 (hist, 255 bins) to 0.200 (128 bins) with the
-           bin edges alone; kiln's edges sit between distinct values, like the exact method. */
-        ck_assert_msg(r2 >= xgb - 0.02, "%s: held-out R2 %.6f within 0.02 of XGBoost's %.6f", name, r2, xgb);
+        ck_assert_msg(r2 >= xgb - r2_tol, "%s: held-out R2 %.6f within %g of XGBoost's %.6f", name, r2, r2_tol,
+                      xgb);
     }
     kiln_algo_gbm.free(m);
     kiln_mat_free(ref);
@@ -134,22 +133,25 @@ static void check_against_xgboost(const char *name, kiln_task task, size_t k)
 
 START_TEST(matches_xgboost_binary)
 {
-    check_against_xgboost("breast_cancer", KILN_TASK_CLASSIFY, 2);
-    check_against_xgboost("generated", KILN_TASK_CLASSIFY, 2);
+    check_against_xgboost("breast_cancer", KILN_TASK_CLASSIFY, 2, 0);
+    check_against_xgboost("generated", KILN_TASK_CLASSIFY, 2, 0);
 }
 END_TEST
 
 START_TEST(matches_xgboost_multiclass)
 {
-    check_against_xgboost("digits", KILN_TASK_CLASSIFY, 10);
-    check_against_xgboost("generated5", KILN_TASK_CLASSIFY, 5);
+    check_against_xgboost("digits", KILN_TASK_CLASSIFY, 10, 0);
+    check_against_xgboost("generated5", KILN_TASK_CLASSIFY, 5, 0);
 }
 END_TEST
 
 START_TEST(matches_xgboost_regression)
 {
-    check_against_xgboost("diabetes", KILN_TASK_REGRESS, 0);
-    check_against_xgboost("categorical", KILN_TASK_REGRESS, 0);
+    /* 0.02 on diabetes, not 0.005: with 309 training rows and depth 6 the fit over-fits, and XGBoost's own
+       held-out R2 moves from 0.113 (exact) to 0.131 (hist, 255 bins) to 0.200 (128 bins) with the bin edges
+       alone. kiln puts thresholds halfway between distinct values, as the exact method does. */
+    check_against_xgboost("diabetes", KILN_TASK_REGRESS, 0, 0.02);
+    check_against_xgboost("categorical", KILN_TASK_REGRESS, 0, 0.005);
 }
 END_TEST
 
