@@ -1,13 +1,16 @@
 /* kiln inspect — what a saved model learned, in text, JSON or Graphviz DOT. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "kiln/knn.h"
 #include "kiln/util.h"
 
 static const char inspect_help[] =
     "usage: kiln inspect MODEL [--format text|json|dot] [--tree N]\n"
     "                          [--importance builtin|permutation [--data FILE] [--repeats N]]\n"
+    "                          [--neighbors ROW [--data FILE] [--k K]]\n"
     "\n"
     "Print the model: its estimator and hyperparameters (config), the preprocessing\n"
     "steps with their fitted values, and what the estimator learned (coefficients,\n"
@@ -19,21 +22,25 @@ static const char inspect_help[] =
     "                    or permutation (needs --data, a labelled CSV file)\n"
     "  --data FILE       rows for permutation importance\n"
     "  --repeats N       shuffles per column for permutation importance (default 5)\n"
-    "  --seed N          seed of the shuffles (default 1)\n";
+    "  --seed N          seed of the shuffles (default 1)\n"
+    "  --neighbors ROW   knn: the training rows nearest to row ROW (counted from 0) of\n"
+    "                    --data FILE, or of the training rows when no --data is given\n"
+    "  --k K             how many neighbours to list (default: the model's n_neighbors)\n";
 
-enum { OPT_FORMAT = 256, OPT_TREE, OPT_IMPORTANCE, OPT_DATA, OPT_REPEATS, OPT_SEED, OPT_HELP };
+enum { OPT_FORMAT = 256, OPT_TREE, OPT_IMPORTANCE, OPT_DATA, OPT_REPEATS, OPT_SEED, OPT_NEIGHBORS, OPT_K, OPT_HELP };
 
 static const struct option inspect_options[] = {
     {"format", required_argument, NULL, OPT_FORMAT}, {"tree", required_argument, NULL, OPT_TREE},
     {"importance", required_argument, NULL, OPT_IMPORTANCE}, {"data", required_argument, NULL, OPT_DATA},
     {"repeats", required_argument, NULL, OPT_REPEATS}, {"seed", required_argument, NULL, OPT_SEED},
+    {"neighbors", required_argument, NULL, OPT_NEIGHBORS}, {"k", required_argument, NULL, OPT_K},
     {"help", no_argument, NULL, OPT_HELP}, {NULL, 0, NULL, 0},
 };
 
 typedef struct inspect_opts {
     const char *model, *importance, *data;
     kiln_inspect_format format;
-    long tree, repeats;
+    long tree, repeats, neighbors, k;
     uint64_t seed;
 } inspect_opts;
 
@@ -155,6 +162,92 @@ static kiln_status print_importance(const kiln_model *m, const inspect_opts *o)
     return s;
 }
 
+/* One neighbour per line (or a JSON array): rank, training row, distance, its target. */
+static void print_neighbors(const kiln_model *m, const size_t *idx, const double *dist, size_t k,
+                            kiln_inspect_format fmt)
+{
+    const kiln_pipeline *p = m->pipe;
+    kiln_json jj, *j = &jj;
+    if (fmt == KILN_INSPECT_JSON) {
+        kiln_json_init(j, stdout, 1);
+        kiln_json_begin_array(j);
+    } else {
+        printf("%-5s %-10s %-14s %s\n", "rank", "train_row", "distance", p->target);
+    }
+    for (size_t r = 0; r < k; r++) {
+        double t = kiln_knn_train_target(m->est, idx[r]);
+        const char *label = p->task == KILN_TASK_CLASSIFY ? p->classes[(size_t)t] : NULL;
+        if (fmt == KILN_INSPECT_JSON) {
+            kiln_json_begin_object(j);
+            kiln_json_key(j, "train_row");
+            kiln_json_int(j, (long long)idx[r]);
+            kiln_json_key(j, "distance");
+            kiln_json_num(j, dist[r]);
+            kiln_json_key(j, p->target);
+            if (label)
+                kiln_json_str(j, label);
+            else
+                kiln_json_num(j, t);
+            kiln_json_end_object(j);
+        } else if (label) {
+            printf("%-5zu %-10zu %-14.6g %s\n", r + 1, idx[r], dist[r], label);
+        } else {
+            printf("%-5zu %-10zu %-14.6g %.10g\n", r + 1, idx[r], dist[r], t);
+        }
+    }
+    if (fmt == KILN_INSPECT_JSON)
+        kiln_json_end_array(j);
+}
+
+/* The query row in encoded units: row o->neighbors of --data (encoded by the
+ * model's pipeline) or of the training rows. `X` keeps what it points into. */
+static kiln_status neighbor_query(const kiln_model *m, const inspect_opts *o, kiln_mat **X, const double **row)
+{
+    *X = NULL;
+    size_t n = kiln_knn_n_train(m->est);
+    if (!o->data) {
+        if ((size_t)o->neighbors >= n)
+            return KILN_ERROR(KILN_EINPUT, "--neighbors %ld: the model holds %zu training rows (0..%zu)",
+                              o->neighbors, n, n - 1);
+        *row = kiln_knn_train_row(m->est, (size_t)o->neighbors);
+        return KILN_OK;
+    }
+    kiln_frame *f;
+    KILN_TRY(kiln_csv_read(o->data, NULL, &f));
+    kiln_status s = KILN_OK;
+    if ((size_t)o->neighbors >= f->nrows)
+        s = KILN_ERROR(KILN_EINPUT, "--neighbors %ld: %s has %zu data rows (0..%zu)", o->neighbors, o->data,
+                       f->nrows, f->nrows ? f->nrows - 1 : 0);
+    if (s == KILN_OK)
+        s = kiln_pipeline_transform(m->pipe, f, X, NULL);
+    kiln_frame_free(f);
+    if (s == KILN_OK)
+        *row = (*X)->data + (size_t)o->neighbors * (*X)->stride;
+    return s;
+}
+
+static kiln_status print_neighbors_of(const kiln_model *m, const inspect_opts *o)
+{
+    if (m->algo != &kiln_algo_knn)
+        return KILN_ERROR(KILN_EINPUT, "--neighbors: the model is %s, not knn", m->algo->id);
+    size_t n = kiln_knn_n_train(m->est);
+    size_t k = o->k > 0 ? (size_t)o->k : (size_t)kiln_params_num(&m->params, "n_neighbors");
+    if (k > n)
+        return KILN_ERROR(KILN_EINPUT, "--k %zu: the model holds %zu training rows", k, n);
+    kiln_mat *X;
+    const double *row = NULL;
+    KILN_TRY(neighbor_query(m, o, &X, &row));
+    size_t *idx = kiln_alloc(k, sizeof *idx);
+    double *dist = kiln_alloc(k, sizeof *dist);
+    kiln_status s = idx && dist ? kiln_knn_neighbors(m->est, row, k, idx, dist) : KILN_ENOMEM;
+    if (s == KILN_OK)
+        print_neighbors(m, idx, dist, k, o->format);
+    free(idx);
+    free(dist);
+    kiln_mat_free(X);
+    return s;
+}
+
 static kiln_status parse_format(const char *text, kiln_inspect_format *out)
 {
     static const char *const names[] = {"text", "json", "dot"};
@@ -168,7 +261,7 @@ static kiln_status parse_format(const char *text, kiln_inspect_format *out)
 
 int cli_inspect(int argc, char **argv)
 {
-    inspect_opts o = {.tree = -1, .repeats = 5, .seed = 1};
+    inspect_opts o = {.tree = -1, .repeats = 5, .seed = 1, .neighbors = -1};
     int c;
     kiln_status s = KILN_OK;
     opterr = 0;
@@ -180,6 +273,8 @@ int cli_inspect(int argc, char **argv)
         case OPT_DATA: o.data = optarg; break;
         case OPT_REPEATS: s = cli_parse_int("--repeats", optarg, 1, 1000, &o.repeats); break;
         case OPT_SEED: s = cli_parse_u64("--seed", optarg, &o.seed); break;
+        case OPT_NEIGHBORS: s = cli_parse_int("--neighbors", optarg, 0, LONG_MAX, &o.neighbors); break;
+        case OPT_K: s = cli_parse_int("--k", optarg, 1, 1L << 30, &o.k); break;
         case OPT_HELP: fputs(inspect_help, stdout); return 0;
         case ':': return cli_usage_error("inspect", "%s needs a value", argv[optind - 1]);
         default: return cli_usage_error("inspect", "unknown option %s", argv[optind - 1]);
@@ -192,7 +287,10 @@ int cli_inspect(int argc, char **argv)
     kiln_model *m;
     if ((s = kiln_model_load(argv[optind], &m)) != KILN_OK)
         return cli_fail(s);
-    s = o.importance ? print_importance(m, &o) : print_model(m, &o);
+    if (o.neighbors >= 0)
+        s = print_neighbors_of(m, &o);
+    else
+        s = o.importance ? print_importance(m, &o) : print_model(m, &o);
     kiln_model_free(m);
     return cli_fail(s);
 }

@@ -325,6 +325,17 @@ size_t kiln_knn_n_features(const void *model)
     return ((const kiln_knn_model *)model)->X->cols;
 }
 
+const double *kiln_knn_train_row(const void *model, size_t i)
+{
+    const kiln_knn_model *m = model;
+    return m->X->data + i * m->X->stride;
+}
+
+double kiln_knn_train_target(const void *model, size_t i)
+{
+    return ((const kiln_knn_model *)model)->y[i];
+}
+
 /* ---- model files ---- */
 
 /* The estimator section: config, then the training rows and targets. The derived data

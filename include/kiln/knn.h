@@ -28,4 +28,9 @@ kiln_status kiln_knn_neighbors(const void *model, const double *row, size_t k, s
 size_t kiln_knn_n_train(const void *model);
 size_t kiln_knn_n_features(const void *model);
 
+/* Training row i (< kiln_knn_n_train) in encoded units, and its target
+ * (a class index for classification). */
+const double *kiln_knn_train_row(const void *model, size_t i);
+double kiln_knn_train_target(const void *model, size_t i);
+
 #endif

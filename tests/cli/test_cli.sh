@@ -72,6 +72,20 @@ expect_ok "inspect --format json" "$KILN" inspect "$T/m.kiln" --format json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["estimator"]["model"]=="lr"; assert "learned" in d' "$T/out" 2>/dev/null && ok || bad "inspect json parses"
 expect_ok "inspect --importance" "$KILN" inspect "$T/m.kiln" --importance builtin
 expect_ok "inspect permutation" "$KILN" inspect "$T/m.kiln" --importance permutation --data "$BC" --repeats 1
+expect_error "neighbors of lr" "--neighbors: the model is lr, not knn" "$KILN" inspect "$T/m.kiln" --neighbors 0
+
+# knn: inspect --neighbors lists a row's nearest training rows, nearest first.
+expect_ok "train knn" "$KILN" train "$IRIS" --target target --model knn --seed 1 -o "$T/knn.kiln"
+expect_ok "neighbors of a training row" "$KILN" inspect "$T/knn.kiln" --neighbors 7
+[ "$(wc -l <"$T/out")" -eq 6 ] && ok || bad "neighbors: a header and n_neighbors=5 rows"
+awk 'NR == 2 { exit !($2 == 7 && $3 == 0) }' "$T/out" && ok || bad "a training row is its own nearest neighbour: $(sed -n 2p "$T/out")"
+awk 'NR > 2 && $3 < prev { bad = 1 } NR > 1 { prev = $3 } END { exit bad }' "$T/out" && ok || bad "neighbours sorted by distance"
+expect_ok "neighbors of a data row" "$KILN" inspect "$T/knn.kiln" --neighbors 149 --data "$IRIS" --k 3 --format json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==3 and all("distance" in r and "target" in r for r in d)' "$T/out" && ok || bad "neighbors json: 3 entries"
+expect_error "neighbors row past the data" "--neighbors 150: .*iris.csv has 150 data rows" "$KILN" inspect "$T/knn.kiln" --neighbors 150 --data "$IRIS"
+expect_error "neighbors row past training" "--neighbors 105: the model holds 105 training rows" "$KILN" inspect "$T/knn.kiln" --neighbors 105
+expect_error "neighbors k too large" "--k 106: the model holds 105" "$KILN" inspect "$T/knn.kiln" --neighbors 0 --k 106
+expect_error "neighbors negative" "--neighbors -1" "$KILN" inspect "$T/knn.kiln" --neighbors -1
 expect_ok "models" "$KILN" models
 grep -q '^lr ' "$T/out" && grep -q 'max_iter' "$T/out" && ok || bad "models lists lr and its params"
 for cmd in train predict eval inspect models; do
