@@ -14,10 +14,11 @@ static const char drift_help[] =
     "training data summary stored in MODEL: numeric features by the two-sample\n"
     "Kolmogorov-Smirnov statistic and p-value and the population stability index\n"
     "(PSI, ten bins at the training deciles); categorical features by PSI over\n"
-    "their levels. A feature is flagged when p < alpha or PSI >= the PSI threshold.\n"
+    "their levels. A numeric feature is flagged when p < alpha, a categorical one\n"
+    "when PSI >= the PSI threshold.\n"
     "\n"
-    "  --alpha A   KS significance level (default 0.05)\n"
-    "  --psi P     PSI threshold (default 0.2)\n"
+    "  --alpha A   KS significance level for numeric features (default 0.05)\n"
+    "  --psi P     PSI threshold for categorical features (default 0.2)\n"
     "  --json      print one JSON object instead of a table\n";
 
 enum { OPT_ALPHA = 256, OPT_PSI, OPT_JSON, OPT_HELP };

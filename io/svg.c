@@ -76,7 +76,7 @@ void kiln_svg_begin(kiln_svg *s, FILE *out, const char *title, double xlo, doubl
     widen(&ylo, &yhi);
     *s = (kiln_svg){out, xlo, xhi, ylo, yhi, left, MARGIN_TOP, KILN_SVG_WIDTH - left - MARGIN_RIGHT,
                     KILN_SVG_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM};
-    fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n",
+    fprintf(out, "<svg width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n",
             KILN_SVG_WIDTH, KILN_SVG_HEIGHT, KILN_SVG_WIDTH, KILN_SVG_HEIGHT);
     fprintf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n");
     fprintf(out, "<text x=\"%.1f\" y=\"20\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">",

@@ -101,20 +101,17 @@ kiln_status kiln_curve_pr(const double *score, const unsigned char *pos, size_t 
     clf_counts c;
     KILN_TRY(binary_counts(score, pos, n, &c));
     double P = c.tp[c.m - 1];
-    size_t last = 0;
-    while (c.tp[last] < P)
-        last++;
-    kiln_status s = curve_alloc(out, last + 2);
-    for (size_t k = 0; s == KILN_OK && k <= last; k++) {
-        size_t i = last - k;
+    kiln_status s = curve_alloc(out, c.m + 1);
+    for (size_t k = 0; s == KILN_OK && k < c.m; k++) {
+        size_t i = c.m - 1 - k;
         out->x[k] = c.tp[i] / P;
         out->y[k] = c.tp[i] / (c.tp[i] + c.fp[i]);
         out->threshold[k] = c.thr[i];
     }
     if (s == KILN_OK) {
-        out->x[last + 1] = 0.0;
-        out->y[last + 1] = 1.0;
-        out->threshold[last + 1] = INFINITY;
+        out->x[c.m] = 0.0;
+        out->y[c.m] = 1.0;
+        out->threshold[c.m] = INFINITY;
     }
     counts_free(&c);
     return s;

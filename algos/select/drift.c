@@ -100,13 +100,15 @@ static size_t bin_of(const double *edge, size_t ne, double x)
     return lo;
 }
 
-/* PSI over bins cut at the training deciles (equal edges merged). */
+/* PSI over bins cut at the training deciles: edge b is the smallest sketch
+ * value with at least b/10 of the sketch at or below it (equal edges merged);
+ * bins are (-inf, e1], (e1, e2], ..., (e_last, inf). */
 static double numeric_psi(const kiln_pipe_col *pc, const double *v, size_t n)
 {
     double edge[PSI_BINS], e[PSI_BINS] = {0}, a[PSI_BINS] = {0};
     size_t ne = 0, m = pc->n_sketch;
     for (size_t b = 1; b < PSI_BINS; b++) {
-        double x = pc->sketch[b * m / PSI_BINS];
+        double x = pc->sketch[(b * m + PSI_BINS - 1) / PSI_BINS - 1];
         if (ne == 0 || x > edge[ne - 1])
             edge[ne++] = x;
     }
@@ -178,7 +180,7 @@ kiln_status kiln_drift_check(const kiln_pipeline *p, const kiln_frame *f, const 
                                              : check_categorical(pc, f, col, &out[j]));
         if (out[j].n_new == 0)
             return KILN_ERROR(KILN_EINPUT, "%s: column '%s' has no values", f->source, pc->name);
-        out[j].drift = out[j].p_value < opt->alpha || out[j].psi >= opt->psi_threshold;
+        out[j].drift = out[j].categorical ? out[j].psi >= opt->psi_threshold : out[j].p_value < opt->alpha;
     }
     return KILN_OK;
 }

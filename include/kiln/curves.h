@@ -5,8 +5,8 @@
  *   ROC: x = false positive rate, y = true positive rate, from (0, 0) at
  *        threshold +inf to (1, 1): scikit-learn's roc_curve with
  *        drop_intermediate=False. Its trapezoid area is the AUC (ties count half).
- *   PR:  x = recall, y = precision, in scikit-learn's precision_recall_curve
- *        order: from the first threshold that reaches full recall up to the
+ *   PR:  x = recall, y = precision, in scikit-learn's (>= 1.1)
+ *        precision_recall_curve order: from the lowest threshold up to the
  *        highest, then the point (recall 0, precision 1) with threshold +inf.
  *
  *     kiln_curve roc;

@@ -9,8 +9,10 @@
  *                ten bins cut at the training deciles;
  *   categorical: the population stability index over the training levels
  *                plus one bin for unseen levels (no KS test).
- * A column drifts when its p-value is below alpha or its PSI reaches the PSI
- * threshold. Missing values are left out of both sides. See docs/drift.md.
+ * A numeric column drifts when its p-value is below alpha, a categorical one
+ * when its PSI reaches the PSI threshold (a numeric column's PSI is shown, not
+ * tested: on small samples it is noisy). Missing values are left out of both
+ * sides. See docs/drift.md.
  *
  *     kiln_drift_options o = kiln_drift_options_default();
  *     kiln_drift_col *cols = calloc(model->pipe->n_in, sizeof *cols);
@@ -22,8 +24,8 @@
 #include "kiln/pipeline.h"
 
 typedef struct kiln_drift_options {
-    double alpha;         /* KS p-value below it flags a column (0.05)    */
-    double psi_threshold; /* PSI at or above it flags a column (0.2)      */
+    double alpha;         /* KS p-value below it flags a numeric column (0.05)       */
+    double psi_threshold; /* PSI at or above it flags a categorical column (0.2)   */
 } kiln_drift_options;
 
 kiln_drift_options kiln_drift_options_default(void);
