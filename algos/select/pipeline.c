@@ -384,6 +384,26 @@ static kiln_status fit_summary(kiln_pipe_col *pc, const kiln_column *c, size_t n
     return KILN_OK;
 }
 
+kiln_status kiln_pipeline_summarize(kiln_pipeline *p, const kiln_frame *f)
+{
+    for (size_t i = 0; i < p->n_in; i++) {
+        kiln_pipe_col *pc = &p->in[i];
+        int col = kiln_frame_find(f, pc->name);
+        if (col < 0)
+            return KILN_ERROR(KILN_EINPUT, "%s: no column '%s', which the model needs", f->source, pc->name);
+        if (pc->enc == KILN_ENC_NUMERIC && f->cols[col].type != KILN_COL_NUMERIC)
+            return KILN_ERROR(KILN_EINPUT, "%s: column '%s' holds text; the model saw numbers there", f->source,
+                              pc->name);
+        free(pc->sketch);
+        free(pc->level_count);
+        pc->sketch = pc->level_count = NULL;
+        pc->n_sketch = 0;
+        KILN_TRY(fit_summary(pc, &f->cols[col], f->nrows));
+    }
+    p->has_summary = 1;
+    return KILN_OK;
+}
+
 static kiln_status make_out_names(kiln_pipeline *p)
 {
     p->out_names = kiln_alloc(p->n_out, sizeof *p->out_names);
@@ -549,12 +569,10 @@ static kiln_status pipeline_fit(kiln_pipeline *p, const kiln_frame *f, int tcol,
             return KILN_ENOMEM;
         pc->first_out = p->n_out;
         KILN_TRY(c->type == KILN_COL_NUMERIC ? fit_numeric(pc, c, f->nrows) : fit_categorical(pc, c, f->nrows, *y, p));
-        KILN_TRY(fit_summary(pc, c, f->nrows));
         p->n_out += pc->n_out;
     }
     if (p->n_out == 0)
         return KILN_ERROR(KILN_EINPUT, "%s: no feature columns besides the target '%s'", f->source, p->target);
-    p->has_summary = 1;
     KILN_TRY(make_out_names(p));
     p->shift = kiln_alloc(p->n_out, sizeof *p->shift);
     p->scale = kiln_alloc(p->n_out, sizeof *p->scale);

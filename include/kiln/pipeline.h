@@ -83,6 +83,10 @@ kiln_task kiln_pipeline_infer_task(const kiln_frame *f, int target_col);
  * (the caller resolves it from the estimator). */
 kiln_status kiln_pipeline_fit(const kiln_frame *f, const char *target, kiln_task task,
                               kiln_normalize normalize, kiln_pipeline **out);
+/* Keep the training-data summary of every input column (see kiln_pipe_col)
+ * for drift checks; kiln_model_train does it, a cross-validation fold need
+ * not (it costs a sort per numeric column). f holds the training rows. */
+kiln_status kiln_pipeline_summarize(kiln_pipeline *p, const kiln_frame *f);
 /* Encode a frame: X gets n_out columns; y (may be NULL) gets the encoded target,
  * which must then be present. Errors name the file and the missing column. */
 kiln_status kiln_pipeline_transform(const kiln_pipeline *p, const kiln_frame *f,
