@@ -105,7 +105,7 @@ static void chart_confusion(FILE *o, const kiln_report *r)
         for (size_t p = 0; p < k; p++) {
             double v = r->confusion[t * k + p], share = row > 0 ? v / row : 0;
             char fill[16], count[32];
-            int shade = (int)lround(255 - 200 * share);
+            int shade = (int)lround(255 - 140 * share);
             snprintf(fill, sizeof fill, "#%02x%02xff", shade, shade);
             snprintf(count, sizeof count, "%.0f", v);
             double y = (double)(k - t);

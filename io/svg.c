@@ -163,7 +163,7 @@ void kiln_svg_text(kiln_svg *s, double x, double y, double dx, double dy, const 
 void kiln_svg_legend(kiln_svg *s, size_t i, size_t n, int right, int bottom, const char *color, const char *text)
 {
     double x = right ? s->left + s->width - LEGEND_WIDTH : s->left + 10;
-    double y = (bottom ? s->top + s->height - 16 * (double)n : s->top + 10) + 14 + 16 * (double)i;
+    double y = (bottom ? s->top + s->height - 16 * (double)n - 6 : s->top + 10) + 14 + 16 * (double)i;
     fprintf(s->out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"4\" fill=\"%s\"/>", x, y - 5, color);
     fprintf(s->out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">", x + 17, y);
     kiln_html_escape(s->out, text);

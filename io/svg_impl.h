@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define KILN_SVG_WIDTH 560.0
+#define KILN_SVG_WIDTH 540.0
 #define KILN_SVG_HEIGHT 400.0
 
 typedef struct kiln_svg {
