@@ -39,6 +39,7 @@ static kiln_status model_fit(kiln_model *m, const kiln_frame *train, const kiln_
                              kiln_task task, kiln_normalize normalize, const kiln_ctx *ctx)
 {
     KILN_TRY(kiln_pipeline_fit(train, target, task, kiln_normalize_for(m->algo, normalize), &m->pipe));
+    KILN_TRY(kiln_pipeline_summarize(m->pipe, train));
     KILN_TRY(kiln_algo_check_task(m->algo, m->pipe->task));
     kiln_mat *X = NULL, *VX = NULL;
     double *y = NULL, *vy = NULL;

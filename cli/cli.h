@@ -35,11 +35,18 @@ void cli_model_warning(const kiln_model *m);
 /* The inspect arguments that name the model's features and classes. */
 kiln_inspect_args cli_inspect_args(const kiln_model *m, kiln_inspect_format fmt);
 
+/* Build the HTML report of m on test (train may be NULL: no learning curve)
+ * and write it to path. */
+kiln_status cli_report_write(const kiln_model *m, const kiln_frame *test, const kiln_frame *train, const char *title,
+                             uint64_t seed, int threads, const char *path);
+
 typedef int (*cli_command_fn)(int argc, char **argv);
 int cli_train(int argc, char **argv);
 int cli_predict(int argc, char **argv);
 int cli_eval(int argc, char **argv);
 int cli_inspect(int argc, char **argv);
 int cli_models(int argc, char **argv);
+int cli_report(int argc, char **argv);
+int cli_drift(int argc, char **argv);
 
 #endif

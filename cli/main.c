@@ -11,6 +11,8 @@ static const struct {
     {"train", cli_train, "fit one model on a CSV file, report held-out metrics, save it"},
     {"predict", cli_predict, "score a CSV file with a saved model"},
     {"eval", cli_eval, "metrics of a saved model on a labelled CSV file"},
+    {"report", cli_report, "a self-contained HTML report of a saved model on held-out rows"},
+    {"drift", cli_drift, "per-feature drift of new data against the model's training data"},
     {"inspect", cli_inspect, "what a saved model learned: coefficients, trees, preprocessing"},
     {"models", cli_models, "the estimators, their parameters, defaults and ranges"},
 };

@@ -474,6 +474,14 @@ kiln_status kiln_reader_section(kiln_reader *r, const char tag[4])
     return KILN_ERROR(KILN_EINPUT, "%s: no section %.4s", r->name, tag);
 }
 
+int kiln_reader_has_section(const kiln_reader *r, const char tag[4])
+{
+    for (size_t i = 0; i < r->nsec; i++)
+        if (memcmp(r->sec[i].tag, tag, 4) == 0)
+            return 1;
+    return 0;
+}
+
 /* The next n items of `size` bytes of the current section. */
 static kiln_status take(kiln_reader *r, size_t n, size_t size, const unsigned char **p)
 {

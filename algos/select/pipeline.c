@@ -85,6 +85,8 @@ void kiln_pipeline_free(kiln_pipeline *p)
         free(p->in[i].name);
         free_strings(p->in[i].levels, p->in[i].nlevels);
         free(p->in[i].level_value);
+        free(p->in[i].sketch);
+        free(p->in[i].level_count);
     }
     free(p->in);
     free_strings(p->out_names, p->n_out);
@@ -331,6 +333,74 @@ static kiln_status fit_numeric(kiln_pipe_col *pc, const kiln_column *c, size_t n
     pc->enc = KILN_ENC_NUMERIC;
     pc->impute = k ? sum / (double)k : 0.0;
     pc->n_out = 1;
+    return KILN_OK;
+}
+
+kiln_status kiln_pipeline_level_counts(const kiln_pipe_col *pc, const kiln_column *c, size_t n, double *count,
+                                       double *missing)
+{
+    long *map;
+    KILN_TRY(map_levels(pc, c, &map));
+    for (size_t l = 0; l <= pc->nlevels; l++)
+        count[l] = 0;
+    *missing = 0;
+    for (size_t i = 0; i < n; i++) {
+        long l = row_level(pc, c, map, i);
+        if (row_missing(c, i))
+            *missing += 1;
+        else
+            count[l < 0 ? pc->nlevels : (size_t)l] += 1;
+    }
+    free(map);
+    return KILN_OK;
+}
+
+/* The drift summary of one training column (see kiln_pipe_col): a numeric
+ * column's sorted values, thinned to KILN_SKETCH_SIZE order statistics; a
+ * categorical column's level counts. */
+static kiln_status fit_summary(kiln_pipe_col *pc, const kiln_column *c, size_t n)
+{
+    double missing;
+    if (pc->enc != KILN_ENC_NUMERIC) {
+        if (!(pc->level_count = kiln_alloc(pc->nlevels + 1, sizeof *pc->level_count)))
+            return KILN_ENOMEM;
+        KILN_TRY(kiln_pipeline_level_counts(pc, c, n, pc->level_count, &missing));
+        pc->n_train = (double)n - missing;
+        return KILN_OK;
+    }
+    double *v = kiln_alloc(n ? n : 1, sizeof *v);
+    if (!v)
+        return KILN_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(c->num[i]))
+            v[k++] = c->num[i];
+    qsort(v, k, sizeof *v, cmp_double);
+    pc->n_train = (double)k;
+    pc->n_sketch = k < KILN_SKETCH_SIZE ? k : KILN_SKETCH_SIZE;
+    for (size_t i = 0; i < pc->n_sketch; i++)
+        v[i] = v[(size_t)(((double)i + 0.5) * (double)k / (double)pc->n_sketch)];
+    pc->sketch = v;
+    return KILN_OK;
+}
+
+kiln_status kiln_pipeline_summarize(kiln_pipeline *p, const kiln_frame *f)
+{
+    for (size_t i = 0; i < p->n_in; i++) {
+        kiln_pipe_col *pc = &p->in[i];
+        int col = kiln_frame_find(f, pc->name);
+        if (col < 0)
+            return KILN_ERROR(KILN_EINPUT, "%s: no column '%s', which the model needs", f->source, pc->name);
+        if (pc->enc == KILN_ENC_NUMERIC && f->cols[col].type != KILN_COL_NUMERIC)
+            return KILN_ERROR(KILN_EINPUT, "%s: column '%s' holds text; the model saw numbers there", f->source,
+                              pc->name);
+        free(pc->sketch);
+        free(pc->level_count);
+        pc->sketch = pc->level_count = NULL;
+        pc->n_sketch = 0;
+        KILN_TRY(fit_summary(pc, &f->cols[col], f->nrows));
+    }
+    p->has_summary = 1;
     return KILN_OK;
 }
 
@@ -589,6 +659,47 @@ static kiln_status load_strings(kiln_reader *r, char ***s, size_t *n)
     return KILN_OK;
 }
 
+/* Section "SUMM": per input column, n_train, then the sketch (numeric: u64
+ * count + values) or the level counts (nlevels + 1 values, the last unseen). */
+static kiln_status save_summary(const kiln_pipeline *p, kiln_writer *w)
+{
+    KILN_TRY(kiln_writer_section(w, "SUMM"));
+    for (size_t i = 0; i < p->n_in; i++) {
+        const kiln_pipe_col *pc = &p->in[i];
+        KILN_TRY(kiln_w_f64(w, pc->n_train));
+        if (pc->enc == KILN_ENC_NUMERIC) {
+            KILN_TRY(kiln_w_u64(w, pc->n_sketch));
+            KILN_TRY(kiln_w_f64s(w, pc->sketch, pc->n_sketch));
+        } else {
+            KILN_TRY(kiln_w_f64s(w, pc->level_count, pc->nlevels + 1));
+        }
+    }
+    return KILN_OK;
+}
+
+static kiln_status load_summary(kiln_pipeline *p, kiln_reader *r)
+{
+    KILN_TRY(kiln_reader_section(r, "SUMM"));
+    for (size_t i = 0; i < p->n_in; i++) {
+        kiln_pipe_col *pc = &p->in[i];
+        KILN_TRY(kiln_r_f64(r, &pc->n_train));
+        if (pc->enc == KILN_ENC_NUMERIC) {
+            KILN_TRY(kiln_r_count(r, KILN_SKETCH_SIZE, &pc->n_sketch));
+            if (!(pc->sketch = kiln_alloc(pc->n_sketch ? pc->n_sketch : 1, sizeof *pc->sketch)))
+                return KILN_ENOMEM;
+            KILN_TRY(kiln_r_f64s(r, pc->sketch, pc->n_sketch));
+        } else {
+            if (!(pc->level_count = kiln_alloc(pc->nlevels + 1, sizeof *pc->level_count)))
+                return KILN_ENOMEM;
+            KILN_TRY(kiln_r_f64s(r, pc->level_count, pc->nlevels + 1));
+        }
+        if (!(pc->n_train >= 0 && pc->n_train >= (double)pc->n_sketch))
+            return KILN_ERROR(KILN_EINPUT, "model file: bad training summary for column '%s'", pc->name);
+    }
+    p->has_summary = 1;
+    return KILN_OK;
+}
+
 kiln_status kiln_pipeline_save(const kiln_pipeline *p, kiln_writer *w)
 {
     KILN_TRY(kiln_writer_section(w, "PIPE"));
@@ -609,7 +720,8 @@ kiln_status kiln_pipeline_save(const kiln_pipeline *p, kiln_writer *w)
         }
     }
     KILN_TRY(kiln_w_f64s(w, p->shift, p->n_out));
-    return kiln_w_f64s(w, p->scale, p->n_out);
+    KILN_TRY(kiln_w_f64s(w, p->scale, p->n_out));
+    return p->has_summary ? save_summary(p, w) : KILN_OK;
 }
 
 static kiln_status load_column(kiln_reader *r, kiln_pipe_col *pc, size_t first_out)
@@ -662,7 +774,8 @@ static kiln_status pipeline_load(kiln_pipeline *p, kiln_reader *r)
     if (!p->shift || !p->scale)
         return KILN_ENOMEM;
     KILN_TRY(kiln_r_f64s(r, p->shift, p->n_out));
-    return kiln_r_f64s(r, p->scale, p->n_out);
+    KILN_TRY(kiln_r_f64s(r, p->scale, p->n_out));
+    return kiln_reader_has_section(r, "SUMM") ? load_summary(p, r) : KILN_OK;
 }
 
 kiln_status kiln_pipeline_load(kiln_pipeline **out, kiln_reader *r)

@@ -49,7 +49,16 @@ typedef struct kiln_pipe_col {
     double prior;           /* TARGET: the value for an unseen level           */
     size_t first_out;       /* first output column                             */
     size_t n_out;           /* output columns it makes                         */
+    /* Training summary for drift checks (kiln/drift.h): */
+    double n_train;         /* non-missing training values                     */
+    double *sketch;         /* NUMERIC: n_sketch sorted training values: all of
+                             * them up to KILN_SKETCH_SIZE, else the order
+                             * statistics of ranks floor((i + 0.5) n / n_sketch) */
+    size_t n_sketch;
+    double *level_count;    /* categorical: training rows of each level        */
 } kiln_pipe_col;
+
+#define KILN_SKETCH_SIZE 1000
 
 typedef struct kiln_pipeline {
     char *target;
@@ -62,6 +71,7 @@ typedef struct kiln_pipeline {
     char **out_names;
     kiln_normalize normalize; /* NONE, ZSCORE or MINMAX once fitted           */
     double *shift, *scale;  /* n_out: x' = (x - shift) / scale                 */
+    int has_summary;        /* 0 for model files written before the summary   */
 } kiln_pipeline;
 
 /* Infer the task from the target column: categorical -> classification;
@@ -73,6 +83,10 @@ kiln_task kiln_pipeline_infer_task(const kiln_frame *f, int target_col);
  * (the caller resolves it from the estimator). */
 kiln_status kiln_pipeline_fit(const kiln_frame *f, const char *target, kiln_task task,
                               kiln_normalize normalize, kiln_pipeline **out);
+/* Keep the training-data summary of every input column (see kiln_pipe_col)
+ * for drift checks; kiln_model_train does it, a cross-validation fold need
+ * not (it costs a sort per numeric column). f holds the training rows. */
+kiln_status kiln_pipeline_summarize(kiln_pipeline *p, const kiln_frame *f);
 /* Encode a frame: X gets n_out columns; y (may be NULL) gets the encoded target,
  * which must then be present. Errors name the file and the missing column. */
 kiln_status kiln_pipeline_transform(const kiln_pipeline *p, const kiln_frame *f,
@@ -82,6 +96,12 @@ kiln_status kiln_pipeline_save(const kiln_pipeline *p, kiln_writer *w);
 kiln_status kiln_pipeline_load(kiln_pipeline **out, kiln_reader *r);
 /* Print the steps and their fitted values (text or JSON). */
 void kiln_pipeline_inspect(const kiln_pipeline *p, kiln_inspect_format fmt, FILE *out);
+/* Rows of frame column c (n rows) in each training level of categorical
+ * input pc: count[0..nlevels) by level, count[nlevels] unseen levels;
+ * *missing gets the missing rows. A numeric frame column is matched by the
+ * text of its numbers. */
+kiln_status kiln_pipeline_level_counts(const kiln_pipe_col *pc, const kiln_column *c, size_t n, double *count,
+                                       double *missing);
 /* Map an encoded, scaled value of output column j back to original units. */
 double kiln_pipeline_unscale(const void *pipeline, size_t j, double value);
 

@@ -59,6 +59,8 @@ kiln_status kiln_reader_open_mem(const void *bytes, size_t len, const char *name
 void kiln_reader_free(kiln_reader *r);
 /* Position the reader at the start of the section `tag`. */
 kiln_status kiln_reader_section(kiln_reader *r, const char tag[4]);
+/* 1 if the file has a section `tag` (for optional sections), else 0. */
+int kiln_reader_has_section(const kiln_reader *r, const char tag[4]);
 const char *kiln_reader_writer_version(const kiln_reader *r);
 kiln_status kiln_r_u8(kiln_reader *r, uint8_t *v);
 kiln_status kiln_r_u32(kiln_reader *r, uint32_t *v);
