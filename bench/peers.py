@@ -24,6 +24,7 @@ import warnings
 
 import numpy as np
 import sklearn
+from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge, RidgeClassifier
 from sklearn.metrics import accuracy_score, r2_score
@@ -53,7 +54,9 @@ def peer(est, task, n_rows, n_features, n_classes, threads):
     sk = "scikit-learn %s " % sklearn.__version__
     if est == "gbm":
         return xgb_model(task, n_classes, threads)
-    if est == "rf":
+    if est == "dummy":
+        m = DummyClassifier(strategy="prior") if clf else DummyRegressor(strategy="mean")
+    elif est == "rf":
         m = (RandomForestClassifier(n_estimators=100, max_features="sqrt", n_jobs=threads, random_state=0) if clf
              else RandomForestRegressor(n_estimators=100, max_features=1.0, n_jobs=threads, random_state=0))
     elif est == "et":
