@@ -7,12 +7,7 @@ set -u
 KILN=$1
 SRC=$2
 GEN=$SRC/datasets/generate
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$SRC/tests/cli/lib/assert.sh"
 
 # scenario, header it must start with, target column
 check_scenario() {
@@ -61,5 +56,4 @@ if [ $(($(mean "$T/p.csv") - $(mean "$T/s.csv"))) -ge 2 ]; then ok; else bad "sh
 
 if "$GEN" cars --rows 0 -o "$T/zero.csv" 2>/dev/null; then bad "--rows 0 accepted"; else ok; fi
 
-echo "datasets: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
