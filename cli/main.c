@@ -12,6 +12,9 @@ static const struct {
     {"predict", cli_predict, "score a CSV file with a saved model"},
     {"eval", cli_eval, "metrics of a saved model on a labelled CSV file"},
     {"inspect", cli_inspect, "what a saved model learned: coefficients, trees, preprocessing"},
+    {"compare", cli_compare, "cross-validate every estimator on the same folds, save the best"},
+    {"tune", cli_tune, "search one estimator's hyperparameters by cross-validation"},
+    {"runs", cli_runs, "list the run log of train, compare and tune"},
     {"models", cli_models, "the estimators, their parameters, defaults and ranges"},
 };
 
