@@ -63,7 +63,8 @@ const kiln_frame *kiln_setup_train(const kiln_setup *s) { return s->train; }
 const kiln_frame *kiln_setup_holdout(const kiln_setup *s) { return s->holdout; }
 const int *kiln_setup_folds(const kiln_setup *s) { return s->fold; }
 
-/* The encoded target of every row (class indices for classification). */
+/* The encoded target of every row (class indices for classification); the
+ * pipeline refuses a target with one class. */
 static kiln_status encode_target(kiln_setup *s)
 {
     kiln_pipeline *p;
@@ -73,9 +74,6 @@ static kiln_status encode_target(kiln_setup *s)
     kiln_mat_free(X);
     s->task = p->task;
     s->n_classes = p->n_classes;
-    if (st == KILN_OK && s->task == KILN_TASK_CLASSIFY && p->n_classes < 2)
-        st = KILN_ERROR(KILN_EINPUT, "--target %s: every row has the same class ('%s'); nothing to compare",
-                        s->target, p->n_classes ? p->classes[0] : "");
     kiln_pipeline_free(p);
     return st;
 }

@@ -47,8 +47,8 @@ kiln_setup_opts kiln_setup_opts_default(void);
 typedef struct kiln_setup kiln_setup;
 
 /* Split f (which must outlive the setup) and assign folds. Errors (KILN_EINPUT)
- * name the flag a user would change: a one-class target, more folds than rows
- * of the smallest class, a train size that leaves a part empty. */
+ * name the flag a user would change (more folds than rows of the smallest
+ * class, a train size that leaves a part empty) or the target (one class). */
 kiln_status kiln_setup_new(const kiln_frame *f, const char *target, const kiln_setup_opts *o, kiln_setup **out);
 void kiln_setup_free(kiln_setup *s);
 kiln_task kiln_setup_task(const kiln_setup *s);
