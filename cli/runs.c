@@ -35,9 +35,21 @@ static void number(const char *line, const char *key, char *buf, size_t size)
         snprintf(buf, size, "%s", raw);
 }
 
+typedef struct runs_table {
+    const char *path;
+    int header_done;
+} runs_table;
+
+static void print_header(void)
+{
+    printf("%4s  %-20s  %-7s  %-6s  %-24s  %-8s  %6s  %-16s  %-16s  %s\n", "line", "time (UTC)", "command", "model",
+           "data", "data#", "seed", "CV score", "held-out", "saved model");
+}
+
 static kiln_status print_run(void *arg, const char *line, size_t lineno)
 {
-    const char *path = arg;
+    runs_table *t = arg;
+    const char *path = t->path;
     char when[32], cmd[16], model[16], data[256], hash[20], seed[24], cvm[16], cv[64], ho[64], hom[16], out[256];
     if (!kiln_json_lookup(line, "command", cmd, sizeof cmd))
         return KILN_ERROR(KILN_EINPUT, "%s:%zu: not a run log line", path, lineno);
@@ -57,6 +69,8 @@ static kiln_status print_run(void *arg, const char *line, size_t lineno)
     number(line, key, ho, sizeof ho);
     field(line, "output", out, sizeof out);
     const char *base = strrchr(data, '/');
+    if (!t->header_done++)
+        print_header();
     printf("%4zu  %-20s  %-7s  %-6s  %-24s  %-8.8s  %6s  %-8s %7s  %-8s %7s  %s\n", lineno, when, cmd, model,
            base ? base + 1 : data, hash, seed, cvm, cv, strcmp(ho, "-") ? hom : "-", ho, out);
     return KILN_OK;
@@ -77,7 +91,6 @@ int cli_runs(int argc, char **argv)
     }
     if (optind != argc)
         return cli_usage_error("runs", "unexpected argument %s", argv[optind]);
-    printf("%4s  %-20s  %-7s  %-6s  %-24s  %-8s  %6s  %-16s  %-16s  %s\n", "line", "time (UTC)", "command", "model",
-           "data", "data#", "seed", "CV score", "held-out", "saved model");
-    return cli_fail(kiln_runlog_read(log, print_run, (void *)log));
+    runs_table t = {log, 0};
+    return cli_fail(kiln_runlog_read(log, print_run, &t));
 }
