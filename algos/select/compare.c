@@ -340,11 +340,14 @@ kiln_status kiln_cv_run(kiln_setup *s, const kiln_candidate *c, size_t n, const 
 {
     cv_run r;
     KILN_TRY(cv_run_init(&r, s, c, n, o, out));
+    int blas = kiln_blas_get_threads();
+    kiln_blas_threads(1); /* the jobs are the parallelism, at any --threads */
     kiln_status st = kiln_parallel_for((size_t)r.k, s->o.threads, prepare_job, &r);
     if (st != KILN_OK)
         st = first_failure(&r, (size_t)r.k, st, 1);
     if (st == KILN_OK && (st = kiln_parallel_for(n * (size_t)r.k, s->o.threads, cv_job, &r)) != KILN_OK)
         st = first_failure(&r, n * (size_t)r.k, st, 0);
+    kiln_blas_threads(blas);
     cv_run_free(&r);
     if (st != KILN_OK)
         kiln_cv_results_clear(out, n);
