@@ -145,7 +145,7 @@ typedef struct cv_run {
     _Atomic int *state;     /* per candidate */
     atomic_size_t *done;    /* per candidate: jobs finished */
     atomic_int stop;        /* errors_raise and a job failed */
-    double t0;
+    double t0;              /* when the first job started */
     unsigned variants;
 } cv_run;
 
@@ -261,10 +261,12 @@ static void finish_candidate(cv_run *r, size_t c)
         fold_stats(res->fold, r->k, r->s->task, &res->mean, &res->std);
 }
 
-/* Run or skip: decided once per candidate, by whichever of its jobs comes first. */
+/* Run or skip: decided once per candidate, by whichever of its jobs comes
+ * first; the first candidate always runs, so a result exists. */
 static int should_run(cv_run *r, size_t c)
 {
-    int want = r->o.budget_seconds > 0 && kiln_now() - r->t0 > r->o.budget_seconds ? MODEL_SKIP : MODEL_RUN;
+    int late = r->o.budget_seconds > 0 && kiln_now() - r->t0 > r->o.budget_seconds;
+    int want = late && c > 0 ? MODEL_SKIP : MODEL_RUN;
     int expected = MODEL_UNDECIDED;
     atomic_compare_exchange_strong(&r->state[c], &expected, want);
     return atomic_load(&r->state[c]) == MODEL_RUN;
@@ -308,7 +310,7 @@ static kiln_status cv_run_init(cv_run *r, kiln_setup *s, const kiln_candidate *c
                                kiln_cv_result *out)
 {
     size_t jobs = n * (size_t)s->o.folds;
-    *r = (cv_run){.s = s, .c = c, .n = n, .k = s->o.folds, .out = out, .t0 = kiln_now()};
+    *r = (cv_run){.s = s, .c = c, .n = n, .k = s->o.folds, .out = out};
     if (o)
         r->o = *o;
     atomic_init(&r->stop, 0);
@@ -345,6 +347,7 @@ kiln_status kiln_cv_run(kiln_setup *s, const kiln_candidate *c, size_t n, const 
     kiln_status st = kiln_parallel_for((size_t)r.k, s->o.threads, prepare_job, &r);
     if (st != KILN_OK)
         st = first_failure(&r, (size_t)r.k, st, 1);
+    r.t0 = kiln_now(); /* the budget counts from the first job */
     if (st == KILN_OK && (st = kiln_parallel_for(n * (size_t)r.k, s->o.threads, cv_job, &r)) != KILN_OK)
         st = first_failure(&r, n * (size_t)r.k, st, 0);
     kiln_blas_threads(blas);

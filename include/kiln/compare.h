@@ -85,7 +85,7 @@ typedef struct kiln_cv_result {
 
 typedef struct kiln_cv_opts {
     int errors_raise;        /* stop at the first failure instead of recording it  */
-    double budget_seconds;   /* > 0: start no new candidate after this long        */
+    double budget_seconds;   /* > 0: start no new candidate after this long (the first always runs) */
     /* Called once per finished candidate, from a worker thread (may be NULL). */
     void (*progress)(void *arg, size_t index, const kiln_cv_result *r);
     void *progress_arg;

@@ -88,6 +88,10 @@ no_file raise.json "--errors raise"
 expect_ok "--fix-imbalance and --class-weight" "$KILN" compare "$IRIS" --target target --include lr,rf,svm --folds 3 \
   --fix-imbalance oversample --class-weight balanced --no-log
 
+expect_ok "--budget-time" "$KILN" compare "$IRIS" --target target --folds 3 --budget-time 0.000001 --no-log
+grep -q '^Logistic Regression  *0\.[0-9]' out && grep -q 'not started' out && ok ||
+  bad "past the budget the first model runs and the rest are not started: $(cat out)"
+
 # ---- compare: bad input -------------------------------------------------------------
 expect_error "more folds than the smallest class" "--folds 40" \
   "$KILN" compare "$IRIS" --target target --folds 40 --json e.json --no-log
