@@ -14,6 +14,9 @@ static const struct {
     {"report", cli_report, "a self-contained HTML report of a saved model on held-out rows"},
     {"drift", cli_drift, "per-feature drift of new data against the model's training data"},
     {"inspect", cli_inspect, "what a saved model learned: coefficients, trees, preprocessing"},
+    {"compare", cli_compare, "cross-validate every estimator on the same folds, save the best"},
+    {"tune", cli_tune, "search one estimator's hyperparameters by cross-validation"},
+    {"runs", cli_runs, "list the run log of train, compare and tune"},
     {"models", cli_models, "the estimators, their parameters, defaults and ranges"},
 };
 

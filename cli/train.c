@@ -24,20 +24,22 @@ static const char train_help[] =
     "  --threads N         threads (default: every core)\n"
     "  --trace             print per-iteration losses on stderr (iterative models)\n"
     "  --json              print one JSON object: fit_seconds, predict_seconds, the test metrics\n"
-    "  -o, --output MODEL  save the fitted model (preprocessing included)\n";
+    "  -o, --output MODEL  save the fitted model (preprocessing included)\n"
+    "  --log FILE          the run log to append to (default: kiln-runs.jsonl beside the saved model,\n"
+    "                      else in the current directory); --no-log writes none\n";
 
 typedef struct train_opts {
-    const char *data, *target, *model, *test, *valid, *output;
+    const char *data, *target, *model, *test, *valid, *output, *log;
     kiln_params params;
     kiln_task task;
     kiln_normalize normalize;
     double test_size;
     uint64_t seed;
-    int threads, json, trace;
+    int threads, json, trace, no_log;
 } train_opts;
 
 enum { OPT_TARGET = 256, OPT_MODEL, OPT_PARAM, OPT_TASK, OPT_NORMALIZE, OPT_TEST, OPT_TEST_SIZE, OPT_VALID, OPT_SEED,
-       OPT_THREADS, OPT_TRACE, OPT_JSON, OPT_HELP };
+       OPT_THREADS, OPT_TRACE, OPT_JSON, OPT_LOG, OPT_NO_LOG, OPT_HELP };
 
 static const struct option train_options[] = {
     {"target", required_argument, NULL, OPT_TARGET}, {"model", required_argument, NULL, OPT_MODEL},
@@ -47,6 +49,7 @@ static const struct option train_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},     {"threads", required_argument, NULL, OPT_THREADS},
     {"trace", no_argument, NULL, OPT_TRACE},         {"json", no_argument, NULL, OPT_JSON},
     {"output", required_argument, NULL, 'o'},        {"help", no_argument, NULL, OPT_HELP},
+    {"log", required_argument, NULL, OPT_LOG},       {"no-log", no_argument, NULL, OPT_NO_LOG},
     {NULL, 0, NULL, 0},
 };
 
@@ -84,6 +87,8 @@ static int parse_train(int argc, char **argv, train_opts *o)
         case OPT_TRACE: o->trace = 1; break;
         case OPT_JSON: o->json = 1; break;
         case 'o': o->output = optarg; break;
+        case OPT_LOG: o->log = optarg; break;
+        case OPT_NO_LOG: o->no_log = 1; break;
         case OPT_HELP: fputs(train_help, stdout); return -1;
         case ':': return cli_usage_error("train", "%s needs a value", argv[optind - 1]);
         default: return cli_usage_error("train", "unknown option %s", argv[optind - 1]);
@@ -180,7 +185,7 @@ static void report(const train_opts *o, const kiln_model *m, size_t ntrain, size
         printf("saved %s\n", o->output);
 }
 
-static kiln_status run_train(const train_opts *o)
+static kiln_status run_train(const train_opts *o, int argc, char **argv)
 {
     kiln_frame *all = NULL, *train = NULL, *test = NULL, *valid = NULL;
     kiln_model *m = NULL;
@@ -210,6 +215,10 @@ static kiln_status run_train(const train_opts *o)
     if (s == KILN_OK) {
         cli_model_warning(m);
         report(o, m, fit_on->nrows, test ? test->nrows : 0, fit_s, pred_s, test ? &met : NULL);
+        cli_run_record rec = {.command = "train", .argc = argc, .argv = argv, .data = o->data, .seed = o->seed,
+                              .model = m, .metrics = test ? &met : NULL, .output = o->output, .log = o->log,
+                              .no_log = o->no_log};
+        cli_runlog_write(&rec);
     }
     kiln_model_free(m);
     kiln_frame_free(all);
@@ -225,5 +234,5 @@ int cli_train(int argc, char **argv)
     int rc = parse_train(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? 0 : rc;
-    return cli_fail(run_train(&o));
+    return cli_fail(run_train(&o, argc, argv));
 }

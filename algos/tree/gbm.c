@@ -679,9 +679,9 @@ static kiln_status fit_setup(kiln_gbm_fit *f, const kiln_params *p, const kiln_d
     size_t n = f->train.data.X.rows, k = m->k;
     if (n == 0 || n > UINT32_MAX)
         return KILN_ERROR(KILN_EINPUT, "gbm: %zu training rows", n);
-    /* Bins depend on X only: cache them on the caller's dataset unless the rows were split off into our own. */
-    const kiln_dataset *binned = f->train.X_own ? &f->train.data : train;
-    KILN_TRY(kiln_bins_cached(binned, m->cfg.max_bins, f->ctx.threads, &f->bins));
+    /* Bins are cached on the dataset that owns the rows: ours when we copied
+     * them, else the caller's (a struct copy's cache would never be freed). */
+    KILN_TRY(kiln_bins_cached(f->train.X_own ? &f->train.data : train, m->cfg.max_bins, f->ctx.threads, &f->bins));
     m->base = kiln_alloc(k, sizeof *m->base);
     f->g = kiln_alloc(n * k, sizeof *f->g);
     f->h = kiln_alloc(n * k, sizeof *f->h);
