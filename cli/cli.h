@@ -18,6 +18,8 @@ int cli_fail(kiln_status s);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Parse a flag's value; errors name the flag. */
+/* Each non-NULL path can be written (see kiln_outfile_check): checked before a long run. */
+kiln_status cli_check_outputs(const char *const *paths, size_t n);
 kiln_status cli_parse_int(const char *flag, const char *text, long min, long max, long *out);
 kiln_status cli_parse_double(const char *flag, const char *text, double lo, double hi, double *out);
 kiln_status cli_parse_u64(const char *flag, const char *text, uint64_t *out);

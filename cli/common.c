@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "kiln/outfile.h"
 #include "kiln/util.h"
 
 int cli_fail(kiln_status s)
@@ -25,6 +26,14 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     fprintf(stderr, " (see kiln %s --help)\n", cmd);
     va_end(ap);
     return 1;
+}
+
+kiln_status cli_check_outputs(const char *const *paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (paths[i])
+            KILN_TRY(kiln_outfile_check(paths[i]));
+    return KILN_OK;
 }
 
 kiln_status cli_parse_int(const char *flag, const char *text, long min, long max, long *out)

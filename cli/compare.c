@@ -6,6 +6,7 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "kiln/outfile.h"
+#include "kiln/report.h"
 #include "kiln/util.h"
 
 static const char compare_help_head[] =
@@ -23,11 +24,13 @@ static const char compare_help_head[] =
     "  --n-select N        keep the best N rows in the leaderboard\n"
     "  --std               show the standard deviation over folds beside each mean\n"
     "  --save-best MODEL   save the winner (preprocessing included)\n"
-    "  --csv FILE          write the leaderboard as CSV\n";
+    "  --csv FILE          write the leaderboard as CSV\n"
+    "  --report FILE       write an HTML report: the leaderboard and the winner's curves, confusion\n"
+    "                      matrix, importances and learning curve on the held-out rows\n";
 
 typedef struct compare_opts {
     cli_select_opts sel;
-    const char *sort, *include, *exclude, *class_weight, *csv, *save;
+    const char *sort, *include, *exclude, *class_weight, *csv, *save, *report;
     const char *params[64];
     size_t nparams;
     double budget_minutes;
@@ -36,7 +39,7 @@ typedef struct compare_opts {
 } compare_opts;
 
 enum { OPT_SORT = 256, OPT_INCLUDE, OPT_EXCLUDE, OPT_PARAM, OPT_CLASS_WEIGHT, OPT_BUDGET, OPT_N_SELECT, OPT_STD,
-       OPT_SAVE_BEST, OPT_CSV, OPT_HELP };
+       OPT_SAVE_BEST, OPT_CSV, OPT_REPORT, OPT_HELP };
 
 static const struct option compare_options[] = {
     CLI_SELECT_OPTIONS,
@@ -50,6 +53,7 @@ static const struct option compare_options[] = {
     {"std", no_argument, NULL, OPT_STD},
     {"save-best", required_argument, NULL, OPT_SAVE_BEST},
     {"csv", required_argument, NULL, OPT_CSV},
+    {"report", required_argument, NULL, OPT_REPORT},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -107,6 +111,7 @@ static int parse_compare(int argc, char **argv, compare_opts *o)
             break;
         case OPT_STD: o->std = 1; break;
         case OPT_SAVE_BEST: o->save = optarg; break;
+        case OPT_REPORT: o->report = optarg; break;
         case OPT_CSV: o->csv = optarg; break;
         case OPT_HELP: printf("%s%s", compare_help_head, cli_select_help); return -1;
         case ':': return cli_usage_error("compare", "%s needs a value", argv[optind - 1]);
@@ -344,6 +349,51 @@ static kiln_status write_json(const board *b, const char *path, const kiln_metri
     return kiln_outfile_commit(of);
 }
 
+/* The HTML report: the shown leaderboard rows, then the winner on the held-out rows
+ * with a learning curve over the training part. */
+static kiln_status write_report(const board *b, const kiln_model *best, const kiln_setup *setup, const char *path)
+{
+    size_t cols = b->nnames + 1;
+    const char **columns = kiln_alloc(cols, sizeof *columns);
+    const char **models = kiln_alloc(b->rows, sizeof *models);
+    const char **errors = kiln_alloc(b->rows, sizeof *errors);
+    double *values = kiln_alloc(b->rows * cols, sizeof *values);
+    kiln_status s = columns && models && errors && values ? KILN_OK : KILN_ENOMEM;
+    for (size_t j = 0; s == KILN_OK && j < cols; j++)
+        columns[j] = j < b->nnames ? b->names[j] : "TT (Sec)";
+    for (size_t i = 0; s == KILN_OK && i < b->rows; i++) {
+        const kiln_cv_result *r = &b->r[b->order[i]];
+        models[i] = kiln_algo_name(r->cand.algo, b->task);
+        errors[i] = r->state != KILN_CV_OK ? r->error : NULL;
+        for (size_t j = 0; j < cols; j++) {
+            values[i * cols + j] = NAN;
+            if (r->state == KILN_CV_OK)
+                kiln_cv_metric(r, columns[j], &values[i * cols + j]);
+        }
+    }
+    kiln_report *rep = NULL;
+    if (s == KILN_OK) {
+        kiln_report_options ro = kiln_report_options_default();
+        ro.title = "kiln compare";
+        ro.data_name = b->o->sel.data;
+        ro.train = kiln_setup_train(setup);
+        ro.seed = b->o->sel.setup.seed;
+        ro.threads = b->o->sel.setup.threads;
+        s = kiln_report_build(best, kiln_setup_holdout(setup), &ro, &rep);
+    }
+    if (s == KILN_OK) {
+        kiln_report_leaderboard lb = {.rows = b->rows, .cols = cols, .columns = columns, .models = models,
+                                      .values = values, .errors = errors};
+        s = kiln_report_write(rep, &lb, path);
+    }
+    kiln_report_free(rep);
+    free(columns);
+    free(models);
+    free(errors);
+    free(values);
+    return s;
+}
+
 /* ---- the run ----------------------------------------------------------------- */
 
 typedef struct compare_run {
@@ -371,6 +421,8 @@ static void compare_run_free(compare_run *r)
 /* Everything up to the first line of output: data, setup, models, sort metric. */
 static kiln_status prepare(compare_opts *o, compare_run *r)
 {
+    const char *outputs[] = {o->save, o->csv, o->report, o->sel.json};
+    KILN_TRY(cli_check_outputs(outputs, sizeof outputs / sizeof *outputs));
     KILN_TRY(cli_select_setup(&o->sel, &r->frame, &r->setup));
     kiln_task task = kiln_setup_task(r->setup);
     if (!o->sort)
@@ -427,6 +479,8 @@ static kiln_status run_compare(compare_opts *o, int argc, char **argv)
         s = write_csv(&b, o->csv);
     if (s == KILN_OK && o->sel.json)
         s = write_json(&b, o->sel.json, &r.holdout, win->cand.algo->id, kiln_now() - t0);
+    if (s == KILN_OK && o->report)
+        s = write_report(&b, r.best, r.setup, o->report);
     if (s == KILN_OK) {
         double score = NAN;
         kiln_cv_metric(win, o->sort, &score);

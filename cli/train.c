@@ -189,7 +189,9 @@ static kiln_status run_train(const train_opts *o, int argc, char **argv)
 {
     kiln_frame *all = NULL, *train = NULL, *test = NULL, *valid = NULL;
     kiln_model *m = NULL;
-    kiln_status s = kiln_csv_read(o->data, NULL, &all);
+    kiln_status s = cli_check_outputs(&o->output, 1);
+    if (s == KILN_OK)
+        s = kiln_csv_read(o->data, NULL, &all);
     if (s == KILN_OK && o->test)
         s = kiln_csv_read(o->test, NULL, &test);
     if (s == KILN_OK && o->valid)

@@ -205,6 +205,8 @@ typedef struct tune_run {
 /* Data, setup, starting parameters, grid and metric: everything checked before any output. */
 static kiln_status prepare(tune_opts *o, const kiln_algo *a, tune_run *r)
 {
+    const char *outputs[] = {o->save, o->sel.json};
+    KILN_TRY(cli_check_outputs(outputs, sizeof outputs / sizeof *outputs));
     KILN_TRY(cli_select_setup(&o->sel, &r->frame, &r->setup));
     kiln_task task = kiln_setup_task(r->setup);
     if (kiln_algo_check_task(a, task) != KILN_OK)

@@ -50,6 +50,14 @@ kiln_status kiln_outfile_open(const char *path, kiln_outfile **out)
     return KILN_OK;
 }
 
+kiln_status kiln_outfile_check(const char *path)
+{
+    kiln_outfile *o;
+    KILN_TRY(kiln_outfile_open(path, &o));
+    kiln_outfile_abort(o);
+    return KILN_OK;
+}
+
 FILE *kiln_outfile_stream(kiln_outfile *o)
 {
     return o->f;

@@ -19,6 +19,10 @@
 typedef struct kiln_outfile kiln_outfile;
 
 kiln_status kiln_outfile_open(const char *path, kiln_outfile **out);
+/* Fail now, with the message kiln_outfile_open would give, if path cannot be
+ * written (a directory, a missing folder, no permission); leaves nothing behind.
+ * For commands that write their output only after a long run. */
+kiln_status kiln_outfile_check(const char *path);
 FILE *kiln_outfile_stream(kiln_outfile *o);
 /* Flush, sync and rename into place; frees o whatever happens. */
 kiln_status kiln_outfile_commit(kiln_outfile *o);

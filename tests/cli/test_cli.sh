@@ -8,6 +8,7 @@ set -u
 KILN=$1
 SRC=$2
 . "$SRC/tests/cli/lib/assert.sh"
+cd "$T" || exit 1
 
 BC=$SRC/datasets/breast_cancer.csv
 IRIS=$SRC/datasets/iris.csv
@@ -122,6 +123,7 @@ expect_error "text in numeric column at predict" "text.csv:5:1" "$KILN" predict 
 no_file "$T/p4.csv" "text in numeric column"
 expect_error "predict into a directory" "directory" "$KILN" predict "$T/m.kiln" "$T/new.csv" -o "$T"
 expect_error "unknown command" "unknown command" "$KILN" frobnicate
+expect_error "train -o into a missing folder" "nodir/m.kiln: cannot write" "$KILN" train "$IRIS" --target target --model lr -o "$T/nodir/m.kiln"
 expect_error "inspect dot for lr" "--format dot" "$KILN" inspect "$T/m.kiln" --format dot
 expect_error "permutation without data" "--data" "$KILN" inspect "$T/m.kiln" --importance permutation
 

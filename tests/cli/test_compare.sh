@@ -28,6 +28,11 @@ done
 head -1 c.csv | grep -q '^Model,ID,Accuracy,AUC,Recall,Prec\.,F1,Kappa,MCC,TT (Sec),Error$' && ok || bad "csv header: $(head -1 c.csv)"
 [ "$(wc -l <c.csv)" -eq 5 ] && ok || bad "csv has a row per model"
 [ -s best.kiln ] && ok || bad "--save-best writes the model"
+expect_ok "compare --report" "$KILN" compare "$IRIS" --target target $FAST --seed 7 --report r.html --no-log
+for m in "Logistic Regression" "K Neighbors Classifier" "Naive Bayes" "Decision Tree Classifier" Leaderboard "Learning curve" "<svg"; do
+  grep -q "$m" r.html && ok || bad "compare report lacks $m"
+done
+expect_error "--report into a missing folder" "nodir/r.html" "$KILN" compare "$IRIS" --target target $FAST --report nodir/r.html --no-log
 head -3 "$IRIS" | cut -d, -f1-4 >new.csv
 expect_ok "predict with the best model" "$KILN" predict best.kiln new.csv
 grep -q '"command":"compare"' runs.jsonl && grep -q '"output_fnv1a"' runs.jsonl && ok || bad "compare appends to the run log"
