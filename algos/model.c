@@ -26,34 +26,37 @@ void kiln_model_free(kiln_model *m)
     free(m);
 }
 
-/* The encoded rows of a frame as a dataset (X and y owned by the caller). */
-static kiln_status encode(const kiln_model *m, const kiln_frame *f, kiln_dataset *d, kiln_mat **X, double **y)
+/* A dataset over encoded rows X, y (owned by the caller). */
+static kiln_dataset encoded(const kiln_model *m, const kiln_mat *X, double *y)
 {
-    KILN_TRY(kiln_pipeline_transform(m->pipe, f, X, y));
-    *d = (kiln_dataset){.X = **X, .y = *y, .task = m->pipe->task, .n_classes = m->pipe->n_classes,
-                        .feature_names = (const char *const *)m->pipe->out_names};
-    return KILN_OK;
+    return (kiln_dataset){.X = *X, .y = y, .task = m->pipe->task, .n_classes = m->pipe->n_classes,
+                          .feature_names = (const char *const *)m->pipe->out_names};
 }
 
 static kiln_status model_fit(kiln_model *m, const kiln_frame *train, const kiln_frame *valid, const char *target,
                              kiln_task task, kiln_normalize normalize, const kiln_ctx *ctx)
 {
-    KILN_TRY(kiln_pipeline_fit(train, target, task, kiln_normalize_for(m->algo, normalize), &m->pipe));
-    KILN_TRY(kiln_pipeline_summarize(m->pipe, train));
-    KILN_TRY(kiln_algo_check_task(m->algo, m->pipe->task));
     kiln_mat *X = NULL, *VX = NULL;
     double *y = NULL, *vy = NULL;
-    kiln_dataset d, v;
+    kiln_status s = kiln_pipeline_fit_transform(train, target, task, kiln_normalize_for(m->algo, normalize), &m->pipe,
+                                                &X, &y);
+    if (s == KILN_OK)
+        s = kiln_pipeline_summarize(m->pipe, train);
+    if (s == KILN_OK)
+        s = kiln_algo_check_task(m->algo, m->pipe->task);
+    kiln_dataset d = {0}, v;
     kiln_ctx c = *ctx;
-    kiln_status s = encode(m, train, &d, &X, &y);
-    if (s == KILN_OK && valid && (s = encode(m, valid, &v, &VX, &vy)) == KILN_OK)
+    if (s == KILN_OK)
+        d = encoded(m, X, y);
+    if (s == KILN_OK && valid && (s = kiln_pipeline_transform(m->pipe, valid, &VX, &vy)) == KILN_OK) {
+        v = encoded(m, VX, vy);
         c.valid = &v;
+    }
     if (s == KILN_OK && m->algo->check)
         s = m->algo->check(&m->params, &d);
     if (s == KILN_OK)
         s = m->algo->fit(&m->est, &m->params, &d, &c);
-    if (X)
-        kiln_dataset_clear_cache(&d);
+    kiln_dataset_clear_cache(&d);
     kiln_mat_free(X);
     kiln_mat_free(VX);
     free(y);

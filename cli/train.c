@@ -117,19 +117,13 @@ static int parse_train(int argc, char **argv, train_opts *o)
 /* Split DATA into train and test frames, stratified on the target for classification. */
 static kiln_status split_frame(const train_opts *o, const kiln_frame *all, kiln_frame **train, kiln_frame **test)
 {
-    kiln_pipeline *p;
-    KILN_TRY(kiln_pipeline_fit(all, o->target, o->task, KILN_NORMALIZE_NONE, &p));
-    kiln_mat *X;
+    kiln_task task;
+    size_t n_classes;
     double *y;
-    kiln_status s = kiln_pipeline_transform(p, all, &X, &y);
-    if (s != KILN_OK) {
-        kiln_pipeline_free(p);
-        return s;
-    }
-    kiln_mat_free(X);
+    KILN_TRY(kiln_pipeline_labels(all, o->target, o->task, &task, &n_classes, &y));
     size_t *tr = NULL, *te = NULL, ntr, nte;
-    s = kiln_split_train_test(y, all->nrows, p->task == KILN_TASK_CLASSIFY, o->test_size, o->seed, &tr, &ntr, &te,
-                              &nte);
+    kiln_status s = kiln_split_train_test(y, all->nrows, task == KILN_TASK_CLASSIFY, o->test_size, o->seed, &tr,
+                                          &ntr, &te, &nte);
     if (s == KILN_OK)
         s = kiln_frame_take_rows(all, tr, ntr, train);
     if (s == KILN_OK && (s = kiln_frame_take_rows(all, te, nte, test)) != KILN_OK) {
@@ -139,7 +133,6 @@ static kiln_status split_frame(const train_opts *o, const kiln_frame *all, kiln_
     free(tr);
     free(te);
     free(y);
-    kiln_pipeline_free(p);
     return s;
 }
 

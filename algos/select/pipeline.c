@@ -136,14 +136,14 @@ static kiln_status fit_classes(kiln_pipeline *p, const kiln_frame *f, const kiln
     return KILN_OK;
 }
 
-/* Index of a class name, or -1. Numeric classes are sorted by value, others by text. */
-static long class_index(const kiln_pipeline *p, int numeric, double value, const char *text)
+/* Index of a class name, or -1. Numeric classes are sorted by value (their
+ * values in cv), others by text (cv NULL). */
+static long class_index(const kiln_pipeline *p, const double *cv, double value, const char *text)
 {
     size_t lo = 0, hi = p->n_classes;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = numeric ? cmp_double(&value, &(double){strtod(p->classes[mid], NULL)})
-                        : strcmp(text, p->classes[mid]);
+        int c = cv ? (value > cv[mid]) - (value < cv[mid]) : strcmp(text, p->classes[mid]);
         if (c == 0)
             return (long)mid;
         if (c < 0)
@@ -154,50 +154,70 @@ static long class_index(const kiln_pipeline *p, int numeric, double value, const
     return -1;
 }
 
-static int classes_numeric(const kiln_pipeline *p)
+/* The class names as numbers when every one is a number, else NULL in *out. */
+static kiln_status class_values(const kiln_pipeline *p, double **out)
 {
+    *out = NULL;
+    if (p->task != KILN_TASK_CLASSIFY)
+        return KILN_OK;
+    double *v = kiln_alloc(p->n_classes, sizeof *v);
+    if (!v)
+        return KILN_ENOMEM;
     for (size_t i = 0; i < p->n_classes; i++) {
         char *end;
-        strtod(p->classes[i], &end);
-        if (*end != '\0' || end == p->classes[i])
-            return 0;
+        v[i] = strtod(p->classes[i], &end);
+        if (*end != '\0' || end == p->classes[i]) {
+            free(v);
+            return KILN_OK;
+        }
     }
-    return 1;
+    *out = v;
+    return KILN_OK;
 }
 
-/* The encoded target of every row: class index or value. Missing is an error. */
-static kiln_status encode_target(const kiln_pipeline *p, const kiln_frame *f, int col, double *y)
+/* The encoded target of row i: class index or value. Missing is an error. */
+static kiln_status target_value(const kiln_pipeline *p, const kiln_frame *f, int col, const double *cv, size_t i,
+                                double *y)
 {
     const kiln_column *c = &f->cols[col];
-    int numeric = p->task == KILN_TASK_CLASSIFY && classes_numeric(p);
-    for (size_t i = 0; i < f->nrows; i++) {
-        int missing = c->type == KILN_COL_NUMERIC ? isnan(c->num[i]) : c->code[i] < 0;
-        if (missing)
-            return KILN_ERROR(KILN_EINPUT, "%s:%zu:%d: missing target value", f->source, f->line[i], col + 1);
-        if (p->task == KILN_TASK_REGRESS) {
-            if (c->type != KILN_COL_NUMERIC)
-                return KILN_ERROR(KILN_EINPUT, "%s:%zu:%d: target '%s' is not numeric ('%s'); use --task classification",
-                                  f->source, f->line[i], col + 1, p->target, c->levels[c->code[i]]);
-            y[i] = c->num[i];
-            continue;
-        }
-        char text[40];
-        const char *label = text;
-        double value = 0;
-        if (c->type == KILN_COL_NUMERIC) {
-            value = c->num[i];
-            kiln_number_text(value, text, sizeof text);
-        } else {
-            label = c->levels[c->code[i]];
-            value = strtod(label, NULL);
-        }
-        long k = class_index(p, numeric, value, label);
-        if (k < 0)
-            return KILN_ERROR(KILN_EINPUT, "%s:%zu:%d: class '%s' was not seen in training", f->source, f->line[i],
-                              col + 1, label);
-        y[i] = (double)k;
+    int missing = c->type == KILN_COL_NUMERIC ? isnan(c->num[i]) : c->code[i] < 0;
+    if (missing)
+        return KILN_ERROR(KILN_EINPUT, "%s:%zu:%d: missing target value", f->source, f->line[i], col + 1);
+    if (p->task == KILN_TASK_REGRESS) {
+        if (c->type != KILN_COL_NUMERIC)
+            return KILN_ERROR(KILN_EINPUT, "%s:%zu:%d: target '%s' is not numeric ('%s'); use --task classification",
+                              f->source, f->line[i], col + 1, p->target, c->levels[c->code[i]]);
+        *y = c->num[i];
+        return KILN_OK;
     }
+    char text[40];
+    const char *label = text;
+    double value = 0;
+    if (c->type == KILN_COL_NUMERIC) {
+        value = c->num[i];
+        kiln_number_text(value, text, sizeof text);
+    } else {
+        label = c->levels[c->code[i]];
+        value = strtod(label, NULL);
+    }
+    long k = class_index(p, cv, value, label);
+    if (k < 0)
+        return KILN_ERROR(KILN_EINPUT, "%s:%zu:%d: class '%s' was not seen in training", f->source, f->line[i],
+                          col + 1, label);
+    *y = (double)k;
     return KILN_OK;
+}
+
+/* The encoded target of every row. */
+static kiln_status encode_target(const kiln_pipeline *p, const kiln_frame *f, int col, double *y)
+{
+    double *cv;
+    KILN_TRY(class_values(p, &cv));
+    kiln_status s = KILN_OK;
+    for (size_t i = 0; s == KILN_OK && i < f->nrows; i++)
+        s = target_value(p, f, col, cv, i, &y[i]);
+    free(cv);
+    return s;
 }
 
 /* ---- feature columns ----------------------------------------------------- */
@@ -424,43 +444,63 @@ static kiln_status make_out_names(kiln_pipeline *p)
     return KILN_OK;
 }
 
-/* Encode row values of one input column into X (before scaling). */
-static kiln_status encode_column(const kiln_pipe_col *pc, const kiln_frame *f, int col, kiln_mat *X)
-{
-    const kiln_column *c = &f->cols[col];
-    size_t n = f->nrows;
-    if (pc->enc == KILN_ENC_NUMERIC) {
-        if (c->type == KILN_COL_CATEGORICAL) {
-            /* Text where the model wants numbers: read each level as a number. */
-            double *val = kiln_alloc(c->nlevels ? c->nlevels : 1, sizeof *val);
-            if (!val)
-                return KILN_ENOMEM;
-            for (size_t l = 0; l < c->nlevels; l++) {
-                char *end;
-                val[l] = strtod(c->levels[l], &end);
-                if (end == c->levels[l] || *end != '\0' || !isfinite(val[l])) {
-                    size_t i = 0;
-                    while (c->code[i] != (int32_t)l)
-                        i++;
-                    free(val);
-                    return KILN_ERROR(KILN_EINPUT, "%s:%zu:%d: text '%.40s' in numeric column '%s'", f->source,
-                                      f->line[i], col + 1, c->levels[l], pc->name);
-                }
-            }
-            for (size_t i = 0; i < n; i++)
-                KILN_MAT_AT(X, i, pc->first_out) = c->code[i] < 0 ? pc->impute : val[c->code[i]];
-            free(val);
-            return KILN_OK;
-        }
-        for (size_t i = 0; i < n; i++)
-            KILN_MAT_AT(X, i, pc->first_out) = isnan(c->num[i]) ? pc->impute : c->num[i];
-        return KILN_OK;
-    }
+/* How one input column is read from a frame: its column, and for categorical
+ * encodings the training level of each frame code; for a numeric encoding of a
+ * text column the number each level reads as. */
+typedef struct col_codec {
+    const kiln_pipe_col *pc;
+    const kiln_column *c;
     long *map;
-    KILN_TRY(map_levels(pc, c, &map));
-    for (size_t i = 0; i < n; i++) {
-        long l = row_missing(c, i) ? (long)pc->impute : row_level(pc, c, map, i);
+    double *val;
+} col_codec;
+
+static kiln_status codec_open(const kiln_pipe_col *pc, const kiln_frame *f, col_codec *cc)
+{
+    int col = kiln_frame_find(f, pc->name);
+    if (col < 0)
+        return KILN_ERROR(KILN_EINPUT, "%s: no column '%s', which the model needs", f->source, pc->name);
+    const kiln_column *c = &f->cols[col];
+    *cc = (col_codec){.pc = pc, .c = c};
+    if (pc->enc != KILN_ENC_NUMERIC)
+        return map_levels(pc, c, &cc->map);
+    if (c->type != KILN_COL_CATEGORICAL)
+        return KILN_OK;
+    /* Text where the model wants numbers: read each level as a number. */
+    if (!(cc->val = kiln_alloc(c->nlevels ? c->nlevels : 1, sizeof *cc->val)))
+        return KILN_ENOMEM;
+    for (size_t l = 0; l < c->nlevels; l++) {
+        char *end;
+        cc->val[l] = strtod(c->levels[l], &end);
+        if (end == c->levels[l] || *end != '\0' || !isfinite(cc->val[l])) {
+            size_t i = 0;
+            while (c->code[i] != (int32_t)l)
+                i++;
+            return KILN_ERROR(KILN_EINPUT, "%s:%zu:%d: text '%.40s' in numeric column '%s'", f->source, f->line[i],
+                              col + 1, c->levels[l], pc->name);
+        }
+    }
+    return KILN_OK;
+}
+
+static void codec_close(col_codec *cc)
+{
+    free(cc->map);
+    free(cc->val);
+}
+
+/* Encode rows [r0, r1) of one column into X (before scaling). */
+static void codec_encode(const col_codec *cc, size_t r0, size_t r1, kiln_mat *X)
+{
+    const kiln_pipe_col *pc = cc->pc;
+    const kiln_column *c = cc->c;
+    for (size_t i = r0; i < r1; i++) {
         double *out = &KILN_MAT_AT(X, i, pc->first_out);
+        if (pc->enc == KILN_ENC_NUMERIC) {
+            double v = cc->val ? (c->code[i] < 0 ? NAN : cc->val[c->code[i]]) : c->num[i];
+            out[0] = isnan(v) ? pc->impute : v;
+            continue;
+        }
+        long l = row_missing(c, i) ? (long)pc->impute : row_level(pc, c, cc->map, i);
         switch (pc->enc) {
         case KILN_ENC_BINARY:
             out[0] = l == 1 ? 1.0 : 0.0;
@@ -476,8 +516,6 @@ static kiln_status encode_column(const kiln_pipe_col *pc, const kiln_frame *f, i
             break;
         }
     }
-    free(map);
-    return KILN_OK;
 }
 
 static void fit_scaling(kiln_pipeline *p, const kiln_mat *X)
@@ -521,29 +559,31 @@ static void apply_scaling(const kiln_pipeline *p, kiln_mat *X)
     }
 }
 
-static kiln_status find_column(const kiln_frame *f, const char *name, int *col)
-{
-    *col = kiln_frame_find(f, name);
-    if (*col < 0)
-        return KILN_ERROR(KILN_EINPUT, "%s: no column '%s', which the model needs", f->source, name);
-    return KILN_OK;
-}
+/* Rows encoded together: every column of a block is written while the block's
+ * rows are in cache (a column at a time over all rows would stride through
+ * the whole matrix once per column). */
+#define ENCODE_BLOCK_ROWS 256
 
 /* Encode every input column of f into a new matrix (unscaled). */
 static kiln_status encode_all(const kiln_pipeline *p, const kiln_frame *f, kiln_mat **out)
 {
+    col_codec *cc = kiln_alloc(p->n_in ? p->n_in : 1, sizeof *cc);
     kiln_mat *X = kiln_mat_new(f->nrows, p->n_out);
-    if (!X)
-        return KILN_ENOMEM;
-    for (size_t i = 0; i < p->n_in; i++) {
-        int col;
-        kiln_status s = find_column(f, p->in[i].name, &col);
-        if (s == KILN_OK)
-            s = encode_column(&p->in[i], f, col, X);
-        if (s != KILN_OK) {
-            kiln_mat_free(X);
-            return s;
-        }
+    kiln_status s = cc && X ? KILN_OK : KILN_ENOMEM;
+    size_t opened = 0;
+    for (; s == KILN_OK && opened < p->n_in; opened++)
+        s = codec_open(&p->in[opened], f, &cc[opened]);
+    for (size_t r0 = 0; s == KILN_OK && r0 < f->nrows; r0 += ENCODE_BLOCK_ROWS) {
+        size_t r1 = r0 + ENCODE_BLOCK_ROWS < f->nrows ? r0 + ENCODE_BLOCK_ROWS : f->nrows;
+        for (size_t i = 0; i < p->n_in; i++)
+            codec_encode(&cc[i], r0, r1, X);
+    }
+    for (size_t i = 0; cc && i < opened; i++)
+        codec_close(&cc[i]);
+    free(cc);
+    if (s != KILN_OK) {
+        kiln_mat_free(X);
+        return s;
     }
     *out = X;
     return KILN_OK;
@@ -583,8 +623,8 @@ static kiln_status pipeline_fit(kiln_pipeline *p, const kiln_frame *f, int tcol,
     return KILN_OK;
 }
 
-kiln_status kiln_pipeline_fit(const kiln_frame *f, const char *target, kiln_task task, kiln_normalize normalize,
-                              kiln_pipeline **out)
+kiln_status kiln_pipeline_fit_transform(const kiln_frame *f, const char *target, kiln_task task,
+                                        kiln_normalize normalize, kiln_pipeline **out, kiln_mat **X, double **y)
 {
     int tcol = kiln_frame_find(f, target);
     if (tcol < 0)
@@ -594,16 +634,56 @@ kiln_status kiln_pipeline_fit(const kiln_frame *f, const char *target, kiln_task
         return KILN_ENOMEM;
     p->task = task ? task : kiln_pipeline_infer_task(f, tcol);
     p->normalize = normalize == KILN_NORMALIZE_AUTO ? KILN_NORMALIZE_NONE : normalize;
-    kiln_mat *X = NULL;
-    double *y = NULL;
-    kiln_status s = (p->target = kiln_strdup(target)) ? pipeline_fit(p, f, tcol, &X, &y) : KILN_ENOMEM;
-    kiln_mat_free(X);
-    free(y);
+    kiln_mat *m = NULL;
+    double *t = NULL;
+    kiln_status s = (p->target = kiln_strdup(target)) ? pipeline_fit(p, f, tcol, &m, &t) : KILN_ENOMEM;
     if (s != KILN_OK) {
+        kiln_mat_free(m);
+        free(t);
         kiln_pipeline_free(p);
         return s;
     }
+    apply_scaling(p, m);
     *out = p;
+    *X = m;
+    *y = t;
+    return KILN_OK;
+}
+
+kiln_status kiln_pipeline_fit(const kiln_frame *f, const char *target, kiln_task task, kiln_normalize normalize,
+                              kiln_pipeline **out)
+{
+    kiln_mat *X;
+    double *y;
+    KILN_TRY(kiln_pipeline_fit_transform(f, target, task, normalize, out, &X, &y));
+    kiln_mat_free(X);
+    free(y);
+    return KILN_OK;
+}
+
+kiln_status kiln_pipeline_labels(const kiln_frame *f, const char *target, kiln_task task, kiln_task *task_out,
+                                 size_t *n_classes, double **y)
+{
+    int tcol = kiln_frame_find(f, target);
+    if (tcol < 0)
+        return KILN_ERROR(KILN_EINPUT, "%s: no target column '%s'", f->source, target);
+    kiln_pipeline p = {.target = (char *)target, .task = task ? task : kiln_pipeline_infer_task(f, tcol)};
+    double *t = kiln_alloc(f->nrows ? f->nrows : 1, sizeof *t);
+    kiln_status s = t ? KILN_OK : KILN_ENOMEM;
+    if (s == KILN_OK && p.task == KILN_TASK_CLASSIFY)
+        s = fit_classes(&p, f, &f->cols[tcol]);
+    if (s == KILN_OK)
+        s = encode_target(&p, f, tcol, t);
+    for (size_t i = 0; i < p.n_classes; i++)
+        free(p.classes[i]);
+    free(p.classes);
+    if (s != KILN_OK) {
+        free(t);
+        return s;
+    }
+    *task_out = p.task;
+    *n_classes = p.n_classes;
+    *y = t;
     return KILN_OK;
 }
 
@@ -614,7 +694,10 @@ kiln_status kiln_pipeline_transform(const kiln_pipeline *p, const kiln_frame *f,
     apply_scaling(p, m);
     if (y) {
         int tcol;
-        kiln_status s = find_column(f, p->target, &tcol);
+        tcol = kiln_frame_find(f, p->target);
+        kiln_status s = tcol < 0 ? KILN_ERROR(KILN_EINPUT, "%s: no column '%s', which the model needs", f->source,
+                                              p->target)
+                                 : KILN_OK;
         double *t = s == KILN_OK ? kiln_alloc(f->nrows, sizeof *t) : NULL;
         if (s == KILN_OK && !t)
             s = KILN_ENOMEM;

@@ -67,15 +67,7 @@ const int *kiln_setup_folds(const kiln_setup *s) { return s->fold; }
  * pipeline refuses a target with one class. */
 static kiln_status encode_target(kiln_setup *s)
 {
-    kiln_pipeline *p;
-    KILN_TRY(kiln_pipeline_fit(s->all, s->target, s->o.task, KILN_NORMALIZE_NONE, &p));
-    kiln_mat *X = NULL;
-    kiln_status st = kiln_pipeline_transform(p, s->all, &X, &s->y);
-    kiln_mat_free(X);
-    s->task = p->task;
-    s->n_classes = p->n_classes;
-    kiln_pipeline_free(p);
-    return st;
+    return kiln_pipeline_labels(s->all, s->target, s->o.task, &s->task, &s->n_classes, &s->y);
 }
 
 static kiln_status split_rows(kiln_setup *s)
@@ -229,9 +221,7 @@ static kiln_status fit_frame(const kiln_setup *s, const size_t *rows, size_t n, 
 static kiln_status encode_variant(const kiln_setup *s, const kiln_frame *tf, const kiln_frame *vf,
                                   kiln_normalize norm, kiln_fold_enc *e)
 {
-    kiln_status st = kiln_pipeline_fit(tf, s->target, s->task, norm, &e->pipe);
-    if (st == KILN_OK)
-        st = kiln_pipeline_transform(e->pipe, tf, &e->X, &e->y);
+    kiln_status st = kiln_pipeline_fit_transform(tf, s->target, s->task, norm, &e->pipe, &e->X, &e->y);
     if (st == KILN_OK)
         st = kiln_pipeline_transform(e->pipe, vf, &e->VX, &e->vy);
     if (st != KILN_OK) {

@@ -87,6 +87,15 @@ kiln_status kiln_pipeline_fit(const kiln_frame *f, const char *target, kiln_task
  * for drift checks; kiln_model_train does it, a cross-validation fold need
  * not (it costs a sort per numeric column). f holds the training rows. */
 kiln_status kiln_pipeline_summarize(kiln_pipeline *p, const kiln_frame *f);
+/* kiln_pipeline_fit, also returning the frame's rows encoded and scaled (as
+ * kiln_pipeline_transform would give them) without encoding them twice. */
+kiln_status kiln_pipeline_fit_transform(const kiln_frame *f, const char *target, kiln_task task,
+                                        kiln_normalize normalize, kiln_pipeline **out, kiln_mat **X, double **y);
+/* Only the encoded target of every row (class indices for classification),
+ * the task (inferred when `task` is 0) and the number of classes (0 for
+ * regression): what a split needs to stratify. */
+kiln_status kiln_pipeline_labels(const kiln_frame *f, const char *target, kiln_task task, kiln_task *task_out,
+                                 size_t *n_classes, double **y);
 /* Encode a frame: X gets n_out columns; y (may be NULL) gets the encoded target,
  * which must then be present. Errors name the file and the missing column. */
 kiln_status kiln_pipeline_transform(const kiln_pipeline *p, const kiln_frame *f,
