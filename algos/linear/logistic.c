@@ -28,13 +28,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kiln/algo.h"
+#include "algos/linear/logistic_impl.h"
 #include "kiln/util.h"
 
-enum { PENALTY_L2 = 0, PENALTY_NONE = 1 };
+enum { PENALTY_L2 = 0, PENALTY_NONE = 1, PENALTY_L1 = 2, PENALTY_ELASTICNET = 3 };
 #define LBFGS_MEMORY 10
 
+/* The solver a model was fitted with: its id (inspect --format json) and its name. */
+enum { SOLVER_LSTSQ = 0, SOLVER_LBFGS = 1, SOLVER_PROX_NEWTON = 2, SOLVER_COUNT = 3 };
+static const char *const solver_id[SOLVER_COUNT] = {"lstsq", "lbfgs", "prox_newton"};
+static const char *const solver_name[SOLVER_COUNT] = {"least squares (dgelsd)", "L-BFGS",
+                                                      "proximal Newton with coordinate descent"};
+
 static const kiln_param_spec lr_params[] = {
-    {"penalty", KILN_PARAM_CHOICE, "l2", 0, 0, 0, "l2|none", NULL, "regularisation of the coefficients (classification)"},
+    {"penalty", KILN_PARAM_CHOICE, "l2", 0, 0, 0, "l2|none|l1|elasticnet", NULL,
+     "regularisation of the coefficients (classification)"},
+    {"l1_ratio", KILN_PARAM_REAL, "0.5", 0, 1, 0, NULL, "0.1,0.5,0.9", "share of |W|_1 in penalty=elasticnet, in [0, 1]"},
     {"C", KILN_PARAM_REAL, "1.0", 0, 1e12, 1, NULL, "0.01,0.1,1,10,100", "inverse regularisation strength"},
     {"tol", KILN_PARAM_REAL, "1e-4", 0, 1, 1, NULL, NULL, "stop when the largest gradient entry is below this"},
     {"max_iter", KILN_PARAM_INT, "1000", 1, 1e7, 0, NULL, NULL, "most L-BFGS iterations (PyCaret's default)"},
@@ -51,6 +60,7 @@ typedef struct lr_model {
     double *intercept; /* k */
     uint32_t n_iter;
     uint8_t converged;
+    uint8_t solver;    /* SOLVER_* */
 } lr_model;
 
 static void lr_free(void *model)
@@ -81,44 +91,28 @@ static lr_model *lr_new(kiln_task task, size_t d, size_t k, size_t n_classes)
     return m;
 }
 
-/* ---- logistic objective ------------------------------------------------- */
-
-typedef struct logit_problem {
-    const kiln_mat *X;
-    const double *y;    /* class indices */
-    const double *s;    /* row weights   */
-    double S;           /* their sum     */
-    size_t d, k;
-    double inv_C;       /* 0 for penalty=none */
-    int intercept;
-    double *Z;          /* n x k scores, then residuals s_i (P - Y) / S */
-} logit_problem;
+/* ---- logistic objective (logistic_impl.h) -------------------------------- */
 
 static double log1pexp(double x)
 {
     return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
 }
 
-/* theta = [W (d x k row-major), b (k)]. Returns J and writes its gradient. */
-static double logit_eval(const logit_problem *pb, const double *theta, double *grad)
+double kiln_logit_pointwise(const kiln_logit *pb, const double *Z, double *R, double *D)
 {
-    const kiln_mat *X = pb->X;
-    size_t n = X->rows, d = pb->d, k = pb->k;
-    const double *W = theta, *b = theta + d * k;
-    for (size_t i = 0; i < n; i++)
-        memcpy(pb->Z + i * k, b, k * sizeof *b);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)d, 1.0, X->data, (int)X->stride, W,
-                (int)k, pb->intercept ? 1.0 : 0.0, pb->Z, (int)k);
+    size_t n = pb->X->rows, k = pb->k;
     double loss = 0;
     for (size_t i = 0; i < n; i++) {
-        double *z = pb->Z + i * k;
+        const double *z = Z + i * k;
+        double *r = R + i * k;
         size_t yi = (size_t)pb->y[i];
         double si = pb->s[i] / pb->S;
         if (k == 1) {
-            double t = yi == 1 ? 1.0 : -1.0;
+            double t = yi == 1 ? 1.0 : -1.0, p = 1.0 / (1.0 + exp(-z[0]));
             loss += si * log1pexp(-t * z[0]);
-            double p = 1.0 / (1.0 + exp(-z[0]));
-            z[0] = si * (p - (double)yi);
+            if (D)
+                D[i] = si * p * (1.0 - p);
+            r[0] = si * (p - (double)yi);
             continue;
         }
         double zmax = z[0];
@@ -129,29 +123,58 @@ static double logit_eval(const logit_problem *pb, const double *theta, double *g
             sum += exp(z[c] - zmax);
         double lse = zmax + log(sum);
         loss += si * (lse - z[yi]);
-        for (size_t c = 0; c < k; c++)
-            z[c] = si * (exp(z[c] - lse) - (c == yi ? 1.0 : 0.0));
+        for (size_t c = 0; c < k; c++) {
+            double pc = exp(z[c] - lse);
+            if (D)
+                D[c * n + i] = si * pc * (1.0 - pc);
+            r[c] = si * (pc - (c == yi ? 1.0 : 0.0));
+        }
     }
-    /* grad W = X^T R + W / (C S); grad b = column sums of R. */
-    double pen = pb->inv_C / pb->S;
+    return loss;
+}
+
+void kiln_logit_scores(const kiln_logit *pb, const double *theta, double *Z)
+{
+    const kiln_mat *X = pb->X;
+    size_t n = X->rows, d = pb->d, k = pb->k;
+    const double *b = theta + d * k;
+    for (size_t i = 0; i < n; i++)
+        memcpy(Z + i * k, b, k * sizeof *b);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)d, 1.0, X->data, (int)X->stride,
+                theta, (int)k, pb->intercept ? 1.0 : 0.0, Z, (int)k);
+}
+
+void kiln_logit_gradient(const kiln_logit *pb, const double *W, const double *R, double *grad)
+{
+    const kiln_mat *X = pb->X;
+    size_t n = X->rows, d = pb->d, k = pb->k;
     memcpy(grad, W, d * k * sizeof *W);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)k, (int)n, 1.0, X->data, (int)X->stride, pb->Z,
-                (int)k, pen, grad, (int)k);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)k, (int)n, 1.0, X->data, (int)X->stride, R,
+                (int)k, pb->l2, grad, (int)k);
     for (size_t c = 0; c < k; c++)
         grad[d * k + c] = 0;
     if (pb->intercept)
         for (size_t i = 0; i < n; i++)
             for (size_t c = 0; c < k; c++)
-                grad[d * k + c] += pb->Z[i * k + c];
-    return loss + 0.5 * pen * cblas_ddot((int)(d * k), W, 1, W, 1);
+                grad[d * k + c] += R[i * k + c];
 }
 
-static double max_abs(const double *v, size_t n)
+double kiln_logit_max_abs(const double *v, size_t n)
 {
     double m = 0;
     for (size_t i = 0; i < n; i++)
         m = fabs(v[i]) > m ? fabs(v[i]) : m;
     return m;
+}
+
+/* The smooth objective (l1 = 0) at theta and its gradient. */
+static double logit_eval(const kiln_logit *pb, const double *theta, double *grad)
+{
+    size_t dk = pb->d * pb->k;
+    kiln_logit_scores(pb, theta, pb->Z);
+    double loss = kiln_logit_pointwise(pb, pb->Z, pb->Z, NULL);
+    kiln_logit_gradient(pb, theta, pb->Z, grad);
+    return loss + 0.5 * pb->l2 * cblas_ddot((int)dk, theta, 1, theta, 1);
 }
 
 /* L-BFGS two-loop recursion: dir = -H g from the stored pairs (s_j, y_j). */
@@ -176,14 +199,9 @@ static void lbfgs_direction(size_t n, const double *g, double *const *S, double 
     cblas_dscal((int)n, -1.0, dir, 1);
 }
 
-typedef struct lbfgs_result {
-    uint32_t n_iter;
-    int converged;
-} lbfgs_result;
-
 /* Minimise the logistic objective from theta (in place). */
-static kiln_status lbfgs_minimise(const logit_problem *pb, double *theta, size_t np, double tol, size_t max_iter,
-                                  const kiln_ctx *ctx, lbfgs_result *res)
+static kiln_status lbfgs_minimise(const kiln_logit *pb, double *theta, size_t np, double tol, size_t max_iter,
+                                  const kiln_ctx *ctx, kiln_logit_result *res)
 {
     size_t blocks = 4 + 2 * LBFGS_MEMORY;
     double *buf = kiln_alloc(blocks * np, sizeof *buf);
@@ -199,7 +217,7 @@ static kiln_status lbfgs_minimise(const logit_problem *pb, double *theta, size_t
     size_t count = 0, newest = 0, it = 0;
     res->converged = 0;
     while (it < max_iter) {
-        if (max_abs(g, np) <= tol) {
+        if (kiln_logit_max_abs(g, np) <= tol) {
             res->converged = 1;
             break;
         }
@@ -228,7 +246,7 @@ static kiln_status lbfgs_minimise(const logit_problem *pb, double *theta, size_t
         }
         it++;
         if (!accepted) { /* no decrease possible at machine precision */
-            res->converged = max_abs(g, np) <= sqrt(tol);
+            res->converged = kiln_logit_max_abs(g, np) <= sqrt(tol);
             break;
         }
         size_t slot = count == 0 ? 0 : (newest + 1) % LBFGS_MEMORY;
@@ -246,16 +264,27 @@ static kiln_status lbfgs_minimise(const logit_problem *pb, double *theta, size_t
         memcpy(g, gnew, np * sizeof *g);
         double df = f - fnew;
         f = fnew;
-        if (df <= 64 * 2.220446049250313e-16 * fmax(fabs(f), 1.0) && max_abs(g, np) <= sqrt(tol)) {
+        if (df <= 64 * 2.220446049250313e-16 * fmax(fabs(f), 1.0) && kiln_logit_max_abs(g, np) <= sqrt(tol)) {
             res->converged = 1;
             break;
         }
     }
-    if (!res->converged && max_abs(g, np) <= tol)
+    if (!res->converged && kiln_logit_max_abs(g, np) <= tol)
         res->converged = 1;
     res->n_iter = (uint32_t)it;
     free(buf);
     return KILN_OK;
+}
+
+/* l2 and l1 of logistic_impl.h for the chosen penalty: l1_ratio rho splits 1/(C S)
+ * into rho |W|_1 + (1 - rho)/2 |W|^2 (rho = 0 for l2, 1 for l1; none has neither). */
+static void penalty_weights(const kiln_params *p, double S, double *l2, double *l1)
+{
+    int penalty = (int)kiln_params_num(p, "penalty");
+    double rho = penalty == PENALTY_L1 ? 1.0 : penalty == PENALTY_ELASTICNET ? kiln_params_num(p, "l1_ratio") : 0.0;
+    double w = penalty == PENALTY_NONE ? 0.0 : 1.0 / (kiln_params_num(p, "C") * S);
+    *l2 = (1.0 - rho) * w;
+    *l1 = rho * w;
 }
 
 static kiln_status fit_logistic(lr_model *m, const kiln_params *p, const kiln_dataset *t, const kiln_ctx *ctx)
@@ -265,16 +294,19 @@ static kiln_status fit_logistic(lr_model *m, const kiln_params *p, const kiln_da
     KILN_TRY(kiln_class_weights(kiln_params_text(p, "class_weight"), t->y, n, t->n_classes, cw));
     double *s = kiln_alloc(n, sizeof *s), *Z = kiln_alloc(n * k, sizeof *Z), *theta = kiln_alloc(np, sizeof *theta);
     kiln_status st = s && Z && theta ? KILN_OK : KILN_ENOMEM;
-    logit_problem pb = {&t->X, t->y, s, 0, d, k, 0, (int)kiln_params_num(p, "fit_intercept"), Z};
+    kiln_logit pb = {&t->X, t->y, s, 0, d, k, 0, 0, (int)kiln_params_num(p, "fit_intercept"), Z};
     if (st == KILN_OK) {
         for (size_t i = 0; i < n; i++) {
             s[i] = (t->w ? t->w[i] : 1.0) * cw[(size_t)t->y[i]];
             pb.S += s[i];
         }
-        pb.inv_C = kiln_params_num(p, "penalty") == PENALTY_L2 ? 1.0 / kiln_params_num(p, "C") : 0.0;
-        lbfgs_result res = {0, 0};
-        st = lbfgs_minimise(&pb, theta, np, kiln_params_num(p, "tol"), (size_t)kiln_params_num(p, "max_iter"), ctx,
-                            &res);
+        penalty_weights(p, pb.S, &pb.l2, &pb.l1);
+        kiln_logit_result res = {0, 0};
+        double tol = kiln_params_num(p, "tol");
+        size_t max_iter = (size_t)kiln_params_num(p, "max_iter");
+        m->solver = pb.l1 > 0 ? SOLVER_PROX_NEWTON : SOLVER_LBFGS;
+        st = pb.l1 > 0 ? kiln_logit_prox_newton(&pb, theta, tol, max_iter, ctx, &res)
+                       : lbfgs_minimise(&pb, theta, np, tol, max_iter, ctx, &res);
         m->n_iter = res.n_iter;
         m->converged = (uint8_t)res.converged;
         memcpy(m->coef, theta, d * k * sizeof *theta);
@@ -320,6 +352,7 @@ static kiln_status fit_ols(lr_model *m, const kiln_params *p, const kiln_dataset
         memcpy(m->coef, b, d * sizeof *b);
         m->intercept[0] = intercept ? ymean - cblas_ddot((int)d, xmean, 1, b, 1) : 0.0;
         m->converged = 1;
+        m->solver = SOLVER_LSTSQ;
     }
     free(A);
     free(b);
@@ -390,6 +423,7 @@ static kiln_status lr_save(const void *model, kiln_writer *w)
     KILN_TRY(kiln_w_u64(w, m->n_classes));
     KILN_TRY(kiln_w_u32(w, m->n_iter));
     KILN_TRY(kiln_w_u8(w, m->converged));
+    KILN_TRY(kiln_w_u8(w, m->solver));
     KILN_TRY(kiln_w_f64s(w, m->coef, m->d * m->k));
     return kiln_w_f64s(w, m->intercept, m->k);
 }
@@ -411,6 +445,9 @@ static kiln_status lr_read(lr_model **out, kiln_reader *r)
     *out = m;
     KILN_TRY(kiln_r_u32(r, &m->n_iter));
     KILN_TRY(kiln_r_u8(r, &m->converged));
+    KILN_TRY(kiln_r_u8(r, &m->solver));
+    if (m->solver >= SOLVER_COUNT || (m->solver == SOLVER_LSTSQ) != (task == KILN_TASK_REGRESS))
+        return KILN_ERROR(KILN_EINPUT, "model file: unknown lr solver %u", (unsigned)m->solver);
     KILN_TRY(kiln_r_f64s(r, m->coef, d * k));
     return kiln_r_f64s(r, m->intercept, k);
 }
@@ -456,7 +493,7 @@ static kiln_status lr_inspect(const void *model, const kiln_inspect_args *a, FIL
         kiln_json_init(&j, out, 1);
         kiln_json_begin_object(&j);
         kiln_json_key(&j, "solver");
-        kiln_json_str(&j, m->task == KILN_TASK_REGRESS ? "lstsq" : "lbfgs");
+        kiln_json_str(&j, solver_id[m->solver]);
         kiln_json_key(&j, "n_iter");
         kiln_json_int(&j, m->n_iter);
         kiln_json_key(&j, "converged");
@@ -480,8 +517,8 @@ static kiln_status lr_inspect(const void *model, const kiln_inspect_args *a, FIL
     }
     if (a->format == KILN_INSPECT_DOT)
         return KILN_ERROR(KILN_EINPUT, "--format dot: lr has no tree to draw; use text or json");
-    fprintf(out, "solver: %s, %u iterations, %s\n", m->task == KILN_TASK_REGRESS ? "least squares (dgelsd)" : "L-BFGS",
-            m->n_iter, m->converged ? "converged" : "did NOT converge (raise max_iter)");
+    fprintf(out, "solver: %s, %u iterations, %s\n", solver_name[m->solver], m->n_iter,
+            m->converged ? "converged" : "did NOT converge (raise max_iter)");
     for (size_t c = 0; c < m->k; c++) {
         fprintf(out, "%s %s:\n", m->task == KILN_TASK_REGRESS ? "coefficients for" : "coefficients, class",
                 column_label(m, a, c, b1, sizeof b1));
@@ -511,7 +548,7 @@ static kiln_status lr_importance(const void *model, double *out, size_t d)
 static const char *lr_warning(const void *model)
 {
     const lr_model *m = model;
-    return m->converged ? NULL : "lr: L-BFGS stopped at max_iter before converging; raise max_iter or tol";
+    return m->converged ? NULL : "lr: the solver stopped at max_iter before converging; raise max_iter or tol";
 }
 
 const kiln_algo kiln_algo_lr = {
