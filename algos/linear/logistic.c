@@ -98,18 +98,20 @@ static double log1pexp(double x)
     return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
 }
 
-double kiln_logit_pointwise(const kiln_logit *pb, const double *Z, double *R, double *D)
+/* Rows [i0, i0 + m): their weighted loss; Z and R hold those rows only, D (class-major
+ * over all n rows) may be NULL. */
+static double logit_rows(const kiln_logit *pb, size_t i0, size_t m, const double *Z, double *R, double *D)
 {
     size_t n = pb->X->rows, k = pb->k;
     double loss = 0;
-    for (size_t i = 0; i < n; i++) {
-        const double *z = Z + i * k;
-        double *r = R + i * k;
-        size_t yi = (size_t)pb->y[i];
+    for (size_t t = 0; t < m; t++) {
+        size_t i = i0 + t, yi = (size_t)pb->y[i];
+        const double *z = Z + t * k;
+        double *r = R + t * k;
         double si = pb->s[i] / pb->S;
         if (k == 1) {
-            double t = yi == 1 ? 1.0 : -1.0, p = 1.0 / (1.0 + exp(-z[0]));
-            loss += si * log1pexp(-t * z[0]);
+            double sign = yi == 1 ? 1.0 : -1.0, p = 1.0 / (1.0 + exp(-z[0]));
+            loss += si * log1pexp(-sign * z[0]);
             if (D)
                 D[i] = si * p * (1.0 - p);
             r[0] = si * (p - (double)yi);
@@ -131,6 +133,11 @@ double kiln_logit_pointwise(const kiln_logit *pb, const double *Z, double *R, do
         }
     }
     return loss;
+}
+
+double kiln_logit_pointwise(const kiln_logit *pb, const double *Z, double *R, double *D)
+{
+    return logit_rows(pb, 0, pb->X->rows, Z, R, D);
 }
 
 void kiln_logit_scores(const kiln_logit *pb, const double *theta, double *Z)
@@ -167,14 +174,82 @@ double kiln_logit_max_abs(const double *v, size_t n)
     return m;
 }
 
-/* The smooth objective (l1 = 0) at theta and its gradient. */
-static double logit_eval(const kiln_logit *pb, const double *theta, double *grad)
+/* The smooth objective (l1 = 0) and its gradient in one pass over X: the rows go in
+ * fixed chunks (one parallel task each, with its own partial gradient and loss, summed
+ * in chunk order, so the result does not depend on the thread count), and each chunk
+ * in blocks small enough to stay in cache between Z_b = X_b W and G += X_b^T R_b. */
+#define EVAL_CHUNK_ROWS 4096
+#define EVAL_BLOCK_DOUBLES 16384
+
+typedef struct logit_evaluator {
+    const kiln_logit *pb;
+    const double *theta;
+    size_t chunks, block;
+    double *partial; /* chunks x (np + 1): gradient, then loss */
+    double *Zb;      /* chunks x block x k scores / residuals   */
+} logit_evaluator;
+
+static kiln_status evaluator_init(logit_evaluator *ev, const kiln_logit *pb)
 {
-    size_t dk = pb->d * pb->k;
-    kiln_logit_scores(pb, theta, pb->Z);
-    double loss = kiln_logit_pointwise(pb, pb->Z, pb->Z, NULL);
-    kiln_logit_gradient(pb, theta, pb->Z, grad);
-    return loss + 0.5 * pb->l2 * cblas_ddot((int)dk, theta, 1, theta, 1);
+    size_t n = pb->X->rows, d = pb->d, k = pb->k, np = (d + 1) * k;
+    ev->pb = pb;
+    ev->chunks = n ? (n + EVAL_CHUNK_ROWS - 1) / EVAL_CHUNK_ROWS : 1;
+    ev->block = d < EVAL_BLOCK_DOUBLES ? EVAL_BLOCK_DOUBLES / (d ? d : 1) : 1;
+    ev->block = ev->block < EVAL_CHUNK_ROWS ? ev->block : EVAL_CHUNK_ROWS;
+    ev->partial = kiln_alloc(ev->chunks * (np + 1 + ev->block * k), sizeof *ev->partial);
+    ev->Zb = ev->partial ? ev->partial + ev->chunks * (np + 1) : NULL;
+    return ev->partial ? KILN_OK : KILN_NOMEM();
+}
+
+static kiln_status eval_chunk(void *arg, size_t chunk)
+{
+    const logit_evaluator *ev = arg;
+    const kiln_logit *pb = ev->pb;
+    const kiln_mat *X = pb->X;
+    size_t n = X->rows, d = pb->d, k = pb->k, np = (d + 1) * k, ld = X->stride;
+    size_t end = (chunk + 1) * EVAL_CHUNK_ROWS < n ? (chunk + 1) * EVAL_CHUNK_ROWS : n;
+    const double *W = ev->theta, *b = ev->theta + d * k;
+    double *g = ev->partial + chunk * (np + 1), *Z = ev->Zb + chunk * ev->block * k, beta = pb->intercept;
+    memset(g, 0, (np + 1) * sizeof *g);
+    for (size_t i = chunk * EVAL_CHUNK_ROWS; i < end; i += ev->block) {
+        size_t m = end - i < ev->block ? end - i : ev->block;
+        const double *Xb = X->data + i * ld;
+        for (size_t t = 0; t < m; t++)
+            memcpy(Z + t * k, b, k * sizeof *b);
+        if (k == 1)
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)d, 1.0, Xb, (int)ld, W, 1, beta, Z, 1);
+        else
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)k, (int)d, 1.0, Xb, (int)ld, W,
+                        (int)k, beta, Z, (int)k);
+        g[np] += logit_rows(pb, i, m, Z, Z, NULL);
+        if (k == 1)
+            cblas_dgemv(CblasRowMajor, CblasTrans, (int)m, (int)d, 1.0, Xb, (int)ld, Z, 1, 1.0, g, 1);
+        else
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)k, (int)m, 1.0, Xb, (int)ld, Z,
+                        (int)k, 1.0, g, (int)k);
+        for (size_t t = 0; pb->intercept && t < m; t++)
+            for (size_t c = 0; c < k; c++)
+                g[d * k + c] += Z[t * k + c];
+    }
+    return KILN_OK;
+}
+
+static kiln_status logit_eval(logit_evaluator *ev, const double *theta, double *grad, double *f)
+{
+    const kiln_logit *pb = ev->pb;
+    size_t dk = pb->d * pb->k, np = dk + pb->k;
+    ev->theta = theta;
+    KILN_TRY(kiln_parallel_for(ev->chunks, pb->threads, eval_chunk, ev));
+    memcpy(grad, theta, dk * sizeof *grad);
+    cblas_dscal((int)dk, pb->l2, grad, 1);
+    memset(grad + dk, 0, pb->k * sizeof *grad);
+    double loss = 0;
+    for (size_t c = 0; c < ev->chunks; c++) {
+        cblas_daxpy((int)np, 1.0, ev->partial + c * (np + 1), 1, grad, 1);
+        loss += ev->partial[c * (np + 1) + np];
+    }
+    *f = loss + 0.5 * pb->l2 * cblas_ddot((int)dk, theta, 1, theta, 1);
+    return KILN_OK;
 }
 
 /* L-BFGS two-loop recursion: dir = -H g from the stored pairs (s_j, y_j). */
@@ -204,26 +279,31 @@ static kiln_status lbfgs_minimise(const kiln_logit *pb, double *theta, size_t np
                                   const kiln_ctx *ctx, kiln_logit_result *res)
 {
     size_t blocks = 4 + 2 * LBFGS_MEMORY;
+    logit_evaluator ev;
+    KILN_TRY(evaluator_init(&ev, pb));
     double *buf = kiln_alloc(blocks * np, sizeof *buf);
-    if (!buf)
+    if (!buf) {
+        free(ev.partial);
         return KILN_ENOMEM;
+    }
     double *g = buf, *dir = buf + np, *xnew = buf + 2 * np, *gnew = buf + 3 * np;
     double *S[LBFGS_MEMORY], *Y[LBFGS_MEMORY], rho[LBFGS_MEMORY], alpha[LBFGS_MEMORY];
     for (size_t j = 0; j < LBFGS_MEMORY; j++) {
         S[j] = buf + (4 + j) * np;
         Y[j] = buf + (4 + LBFGS_MEMORY + j) * np;
     }
-    double f = logit_eval(pb, theta, g);
+    double f = 0;
+    kiln_status st = logit_eval(&ev, theta, g, &f);
     size_t count = 0, newest = 0, it = 0;
     res->converged = 0;
-    while (it < max_iter) {
+    while (st == KILN_OK && it < max_iter) {
         if (kiln_logit_max_abs(g, np) <= tol) {
             res->converged = 1;
             break;
         }
         if (ctx->cancel && *ctx->cancel) {
-            free(buf);
-            return KILN_ERROR(KILN_ECANCEL, "interrupted");
+            st = KILN_ERROR(KILN_ECANCEL, "interrupted");
+            break;
         }
         lbfgs_direction(np, g, S, Y, rho, count, newest, alpha, dir);
         double slope = cblas_ddot((int)np, g, 1, dir, 1);
@@ -238,13 +318,16 @@ static kiln_status lbfgs_minimise(const kiln_logit *pb, double *theta, size_t np
         for (int ls = 0; ls < 40; ls++, step *= 0.5) {
             for (size_t i = 0; i < np; i++)
                 xnew[i] = theta[i] + step * dir[i];
-            fnew = logit_eval(pb, xnew, gnew);
+            if ((st = logit_eval(&ev, xnew, gnew, &fnew)) != KILN_OK)
+                break;
             if (fnew <= f + 1e-4 * step * slope) {
                 accepted = 1;
                 break;
             }
         }
         it++;
+        if (st != KILN_OK)
+            break;
         if (!accepted) { /* no decrease possible at machine precision */
             res->converged = kiln_logit_max_abs(g, np) <= sqrt(tol);
             break;
@@ -273,7 +356,8 @@ static kiln_status lbfgs_minimise(const kiln_logit *pb, double *theta, size_t np
         res->converged = 1;
     res->n_iter = (uint32_t)it;
     free(buf);
-    return KILN_OK;
+    free(ev.partial);
+    return st;
 }
 
 /* l2 and l1 of logistic_impl.h for the chosen penalty: l1_ratio rho splits 1/(C S)
@@ -294,7 +378,7 @@ static kiln_status fit_logistic(lr_model *m, const kiln_params *p, const kiln_da
     KILN_TRY(kiln_class_weights(kiln_params_text(p, "class_weight"), t->y, n, t->n_classes, cw));
     double *s = kiln_alloc(n, sizeof *s), *Z = kiln_alloc(n * k, sizeof *Z), *theta = kiln_alloc(np, sizeof *theta);
     kiln_status st = s && Z && theta ? KILN_OK : KILN_ENOMEM;
-    kiln_logit pb = {&t->X, t->y, s, 0, d, k, 0, 0, (int)kiln_params_num(p, "fit_intercept"), Z};
+    kiln_logit pb = {&t->X, t->y, s, 0, d, k, 0, 0, (int)kiln_params_num(p, "fit_intercept"), ctx->threads, Z};
     if (st == KILN_OK) {
         for (size_t i = 0; i < n; i++) {
             s[i] = (t->w ? t->w[i] : 1.0) * cw[(size_t)t->y[i]];

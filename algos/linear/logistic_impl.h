@@ -19,6 +19,7 @@ typedef struct kiln_logit {
     size_t d, k;
     double l2, l1;      /* penalty weights, already over C S  */
     int intercept;
+    int threads;        /* for kiln_parallel_for              */
     double *Z;          /* n x k scratch for the scores       */
 } kiln_logit;
 
