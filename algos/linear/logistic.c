@@ -93,9 +93,11 @@ static lr_model *lr_new(kiln_task task, size_t d, size_t k, size_t n_classes)
 
 /* ---- logistic objective (logistic_impl.h) -------------------------------- */
 
-static double log1pexp(double x)
+/* log(1 + e) for e = exp(-|z|) in (0, 1]: log1p where e is small (1 + e drops its low bits)
+ * (as scikit-learn's log1pexp, Maechler 2012); glibc's log is the faster of the two. */
+static double log1p_small(double e)
 {
-    return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+    return e < 0.125 ? log1p(e) : log(1.0 + e);
 }
 
 /* Rows [i0, i0 + m): their weighted loss; Z and R hold those rows only, D (class-major
@@ -108,10 +110,10 @@ static double logit_rows(const kiln_logit *pb, size_t i0, size_t m, const double
         size_t i = i0 + t, yi = (size_t)pb->y[i];
         const double *z = Z + t * k;
         double *r = R + t * k;
-        double si = pb->s[i] / pb->S;
-        if (k == 1) {
-            double sign = yi == 1 ? 1.0 : -1.0, p = 1.0 / (1.0 + exp(-z[0]));
-            loss += si * log1pexp(-sign * z[0]);
+        double si = pb->s[i];
+        if (k == 1) { /* loss log(1 + exp(m)), m = -z (class 1) or z, from one exp */
+            double m_i = yi == 1 ? -z[0] : z[0], e = exp(-fabs(z[0])), p = (z[0] >= 0 ? 1.0 : e) / (1.0 + e);
+            loss += si * (fmax(m_i, 0.0) + log1p_small(e));
             if (D)
                 D[i] = si * p * (1.0 - p);
             r[0] = si * (p - (double)yi);
@@ -120,13 +122,12 @@ static double logit_rows(const kiln_logit *pb, size_t i0, size_t m, const double
         double zmax = z[0];
         for (size_t c = 1; c < k; c++)
             zmax = z[c] > zmax ? z[c] : zmax;
-        double sum = 0;
-        for (size_t c = 0; c < k; c++)
-            sum += exp(z[c] - zmax);
-        double lse = zmax + log(sum);
-        loss += si * (lse - z[yi]);
+        double sum = 0, zy = z[yi];
+        for (size_t c = 0; c < k; c++) /* r may be z: keep z[yi] first */
+            sum += (r[c] = exp(z[c] - zmax));
+        loss += si * (zmax + log(sum) - zy);
         for (size_t c = 0; c < k; c++) {
-            double pc = exp(z[c] - lse);
+            double pc = r[c] / sum;
             if (D)
                 D[c * n + i] = si * pc * (1.0 - pc);
             r[c] = si * (pc - (c == yi ? 1.0 : 0.0));
@@ -378,13 +379,16 @@ static kiln_status fit_logistic(lr_model *m, const kiln_params *p, const kiln_da
     KILN_TRY(kiln_class_weights(kiln_params_text(p, "class_weight"), t->y, n, t->n_classes, cw));
     double *s = kiln_alloc(n, sizeof *s), *Z = kiln_alloc(n * k, sizeof *Z), *theta = kiln_alloc(np, sizeof *theta);
     kiln_status st = s && Z && theta ? KILN_OK : KILN_ENOMEM;
-    kiln_logit pb = {&t->X, t->y, s, 0, d, k, 0, 0, (int)kiln_params_num(p, "fit_intercept"), ctx->threads, Z};
+    kiln_logit pb = {&t->X, t->y, s, d, k, 0, 0, (int)kiln_params_num(p, "fit_intercept"), ctx->threads, Z};
     if (st == KILN_OK) {
+        double S = 0;
         for (size_t i = 0; i < n; i++) {
             s[i] = (t->w ? t->w[i] : 1.0) * cw[(size_t)t->y[i]];
-            pb.S += s[i];
+            S += s[i];
         }
-        penalty_weights(p, pb.S, &pb.l2, &pb.l1);
+        for (size_t i = 0; i < n; i++)
+            s[i] /= S;
+        penalty_weights(p, S, &pb.l2, &pb.l1);
         kiln_logit_result res = {0, 0};
         double tol = kiln_params_num(p, "tol");
         size_t max_iter = (size_t)kiln_params_num(p, "max_iter");

@@ -14,8 +14,7 @@
 typedef struct kiln_logit {
     const kiln_mat *X;
     const double *y;    /* class indices                      */
-    const double *s;    /* row weights                        */
-    double S;           /* their sum                          */
+    const double *s;    /* row weights over their sum S       */
     size_t d, k;
     double l2, l1;      /* penalty weights, already over C S  */
     int intercept;
@@ -31,7 +30,7 @@ typedef struct kiln_logit_result {
 /* Row losses from the scores Z (n x k, row-major): returns (1/S) sum_i s_i l_i and
  * writes the residuals s_i (P_i - Y_i) / S to R (R may be Z itself) and, when D is
  * not NULL, the Hessian's diagonal weights s_i p_ic (1 - p_ic) / S class-major
- * (D[c n + i]). */
+ * (D[c n + i]); the s_i / S are kiln_logit.s. */
 double kiln_logit_pointwise(const kiln_logit *pb, const double *Z, double *R, double *D);
 /* The smooth part's gradient at W from the residuals R: X^T R + l2 W, and the
  * column sums of R for the intercepts (zeros without one). */
