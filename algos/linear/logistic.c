@@ -100,9 +100,9 @@ static double log1p_small(double e)
     return e < 0.125 ? log1p(e) : log(1.0 + e);
 }
 
-/* Rows [i0, i0 + m): their weighted loss; Z and R hold those rows only, D (class-major
+/* Rows [i0, i0 + m): their weighted loss; Z and R hold those rows only, P (class-major
  * over all n rows) may be NULL. */
-static double logit_rows(const kiln_logit *pb, size_t i0, size_t m, const double *Z, double *R, double *D)
+static double logit_rows(const kiln_logit *pb, size_t i0, size_t m, const double *Z, double *R, double *P)
 {
     size_t n = pb->X->rows, k = pb->k;
     double loss = 0;
@@ -114,8 +114,8 @@ static double logit_rows(const kiln_logit *pb, size_t i0, size_t m, const double
         if (k == 1) { /* loss log(1 + exp(m)), m = -z (class 1) or z, from one exp */
             double m_i = yi == 1 ? -z[0] : z[0], e = exp(-fabs(z[0])), p = (z[0] >= 0 ? 1.0 : e) / (1.0 + e);
             loss += si * (fmax(m_i, 0.0) + log1p_small(e));
-            if (D)
-                D[i] = si * p * (1.0 - p);
+            if (P)
+                P[i] = p;
             r[0] = si * (p - (double)yi);
             continue;
         }
@@ -128,17 +128,17 @@ static double logit_rows(const kiln_logit *pb, size_t i0, size_t m, const double
         loss += si * (zmax + log(sum) - zy);
         for (size_t c = 0; c < k; c++) {
             double pc = r[c] / sum;
-            if (D)
-                D[c * n + i] = si * pc * (1.0 - pc);
+            if (P)
+                P[c * n + i] = pc;
             r[c] = si * (pc - (c == yi ? 1.0 : 0.0));
         }
     }
     return loss;
 }
 
-double kiln_logit_pointwise(const kiln_logit *pb, const double *Z, double *R, double *D)
+double kiln_logit_pointwise(const kiln_logit *pb, const double *Z, double *R, double *P)
 {
-    return logit_rows(pb, 0, pb->X->rows, Z, R, D);
+    return logit_rows(pb, 0, pb->X->rows, Z, R, P);
 }
 
 void kiln_logit_scores(const kiln_logit *pb, const double *theta, double *Z)

@@ -28,10 +28,10 @@ typedef struct kiln_logit_result {
 } kiln_logit_result;
 
 /* Row losses from the scores Z (n x k, row-major): returns (1/S) sum_i s_i l_i and
- * writes the residuals s_i (P_i - Y_i) / S to R (R may be Z itself) and, when D is
- * not NULL, the Hessian's diagonal weights s_i p_ic (1 - p_ic) / S class-major
- * (D[c n + i]); the s_i / S are kiln_logit.s. */
-double kiln_logit_pointwise(const kiln_logit *pb, const double *Z, double *R, double *D);
+ * writes the residuals s_i (P_i - Y_i) / S to R (R may be Z itself) and, when P is
+ * not NULL, the probabilities class-major (P[c n + i]; a binary problem's p_i is
+ * class 1's); the s_i / S are kiln_logit.s. */
+double kiln_logit_pointwise(const kiln_logit *pb, const double *Z, double *R, double *P);
 /* The smooth part's gradient at W from the residuals R: X^T R + l2 W, and the
  * column sums of R for the intercepts (zeros without one). */
 void kiln_logit_gradient(const kiln_logit *pb, const double *W, const double *R, double *grad);

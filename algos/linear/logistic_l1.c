@@ -11,16 +11,17 @@
  *
  *   q(delta) = g.delta + 1/2 delta' H delta + l1 |W + delta_W|_1,
  *
- * g = grad f, H = Xa' D Xa + l2 I (Xa = [X 1]) with D the Hessian's row weights
- * s_i p_i (1 - p_i) / S: exact for a binary problem; for k classes the blocks of
- * the multinomial Hessian off the diagonal are dropped (per class D_ic = s_i
- * p_ic (1 - p_ic) / S), which keeps each class's subproblem separable and is
- * still a valid proximal Newton-type metric (Tseng & Yun 2009). q is minimised
- * by cyclic coordinate descent on columns of X, keeping u_c = Xa delta_c, with
- * the closed-form step t = S(h_j z - dq_j, l1) / h_j (z = w_j + delta_j, h_j the
- * diagonal of H, intercepts unpenalised), until the largest minimum-norm
- * subgradient of q in a pass falls below a tenth of F's. Then a backtracking
- * line search on beta in {1, 1/2, ...} accepts
+ * g = grad f and H the exact Hessian of f: with u_i = (Xa delta)_i (Xa = [X 1],
+ * one score per class) and w_i = s_i / S, row i contributes
+ *   binary:   w_i p_i (1 - p_i) u_i
+ *   softmax:  w_i p_ic (u_ic - q_i),  q_i = sum_c p_ic u_ic,
+ * plus l2 delta_W. q is minimised by cyclic coordinate descent on the columns of
+ * X, class by class, keeping u (and q_i) up to date, with the closed-form step
+ * t = S(h z - dq, l1) / h (z = w_jc + delta_jc, dq the coordinate's derivative,
+ * h = sum_i w_i p_ic (1 - p_ic) x_ij^2 + l2 its curvature; intercepts
+ * unpenalised), until the largest minimum-norm subgradient of q met in a pass
+ * falls below a tenth of F's. Then a backtracking line search on beta in
+ * {1, 1/2, ...} accepts
  *
  *   F(theta + beta delta) <= F(theta) + sigma beta (g.delta + l1 |W + delta_W|_1 - l1 |W|_1),
  *
@@ -38,15 +39,18 @@
 
 #define PN_INNER_PASSES 100
 #define PN_SIGMA 0.01
-#define PN_NU 1e-12 /* keeps h_j > 0 on columns the weights D do not reach */
+#define PN_NU 1e-12 /* keeps h > 0 on columns the curvature weights do not reach */
 
 typedef struct pn_work {
     const kiln_logit *pb;
-    double *Xt;     /* d x n, column j of X contiguous       */
-    double *Z;      /* n x k scores at theta                 */
-    double *R;      /* n x k residuals                       */
-    double *D;      /* k x n Hessian weights                 */
-    double *U;      /* k x n: Xa delta for class c            */
+    double *Xt;     /* d x n, column j of X contiguous               */
+    double *Z;      /* n x k scores at theta                         */
+    double *R;      /* n x k residuals                               */
+    double *P;      /* k x n probabilities                           */
+    double *Dd;     /* k x n curvature weights w_i p_ic (1 - p_ic)   */
+    double *A;      /* k x n: w_i p_ic (softmax), Dd (binary)        */
+    double *q;      /* n: sum_c p_ic u_ic (softmax)                  */
+    double *U;      /* k x n: Xa delta for class c                    */
     double *H;      /* d x k diagonal of H                   */
     double *g;      /* gradient of f, (d + 1) x k            */
     double *delta;  /* the step, (d + 1) x k                 */
@@ -78,15 +82,21 @@ static double subgradient_max(const pn_work *w, const double *theta)
     return v;
 }
 
-/* The diagonal of H: h_jc = sum_i D_ic x_ij^2 + l2 + nu. */
-static void hessian_diagonal(pn_work *w)
+/* Dd, A and the curvature h_jc = sum_i Dd_ic x_ij^2 + l2 + nu of every W entry. */
+static void hessian_parts(pn_work *w)
 {
     const kiln_logit *pb = w->pb;
     size_t n = pb->X->rows, k = pb->k;
+    for (size_t c = 0; c < k; c++)
+        for (size_t i = 0; i < n; i++) {
+            double p = w->P[c * n + i];
+            w->Dd[c * n + i] = pb->s[i] * p * (1.0 - p);
+            w->A[c * n + i] = k == 1 ? w->Dd[c * n + i] : pb->s[i] * p;
+        }
     for (size_t j = 0; j < pb->d; j++) {
         const double *x = w->Xt + j * n;
         for (size_t c = 0; c < k; c++) {
-            const double *Dc = w->D + c * n;
+            const double *Dc = w->Dd + c * n;
             double h = 0;
             for (size_t i = 0; i < n; i++)
                 h += Dc[i] * x[i] * x[i];
@@ -95,18 +105,29 @@ static void hessian_diagonal(pn_work *w)
     }
 }
 
-/* sum_i D_i x_i u_i (x = NULL: the intercept's column of ones). */
-static double weighted_dot(const double *Dc, const double *x, const double *Uc, size_t n)
+/* (H u) for one coordinate: sum_i A_i x_i (u_i - q_i); x = NULL is the intercept's
+ * column of ones, q = NULL (binary) zeros. */
+static double hessian_dot(const double *A, const double *x, const double *u, const double *q, size_t n)
 {
     double a = 0;
-    if (!x) {
-        for (size_t i = 0; i < n; i++)
-            a += Dc[i] * Uc[i];
-        return a;
-    }
     for (size_t i = 0; i < n; i++)
-        a += Dc[i] * x[i] * Uc[i];
+        a += A[i] * (x ? x[i] : 1.0) * (u[i] - (q ? q[i] : 0.0));
     return a;
+}
+
+/* Move coordinate (column x, class c) by step: u_c += step x, q += step p_c x. */
+static void move_coordinate(pn_work *w, size_t c, const double *x, double step)
+{
+    size_t n = w->pb->X->rows;
+    double *Uc = w->U + c * n;
+    const double *Pc = w->P + c * n;
+    int softmax = w->pb->k > 1;
+    for (size_t i = 0; i < n; i++) {
+        double xi = x ? x[i] : 1.0;
+        Uc[i] += step * xi;
+        if (softmax)
+            w->q[i] += step * Pc[i] * xi;
+    }
 }
 
 /* One pass of coordinate descent on q over every class; returns the largest
@@ -115,33 +136,31 @@ static double quadratic_pass(pn_work *w, const double *theta)
 {
     const kiln_logit *pb = w->pb;
     size_t n = pb->X->rows, d = pb->d, k = pb->k;
+    const double *q = k > 1 ? w->q : NULL;
     double worst = 0;
     for (size_t c = 0; c < k; c++) {
-        const double *Dc = w->D + c * n;
-        double *Uc = w->U + c * n;
+        const double *Ac = w->A + c * n, *Uc = w->U + c * n;
         for (size_t j = 0; j < d; j++) {
             size_t e = j * k + c;
             const double *x = w->Xt + j * n;
             double h = w->H[e], z = theta[e] + w->delta[e];
-            double dq = w->g[e] + weighted_dot(Dc, x, Uc, n) + pb->l2 * w->delta[e];
+            double dq = w->g[e] + hessian_dot(Ac, x, Uc, q, n) + pb->l2 * w->delta[e];
             worst = fmax(worst, violation(dq, z, pb->l1));
             double step = kiln_linear_cd_step(h * z - dq, pb->l1, h) - z;
             if (step != 0) {
                 w->delta[e] += step;
-                cblas_daxpy((int)n, step, x, 1, Uc, 1);
+                move_coordinate(w, c, x, step);
             }
         }
         if (!pb->intercept)
             continue;
         size_t e = d * k + c;
-        double h = PN_NU, dq = w->g[e] + weighted_dot(Dc, NULL, Uc, n);
+        double h = PN_NU, dq = w->g[e] + hessian_dot(Ac, NULL, Uc, q, n);
         for (size_t i = 0; i < n; i++)
-            h += Dc[i];
+            h += w->Dd[c * n + i];
         worst = fmax(worst, fabs(dq));
-        double step = -dq / h;
-        w->delta[e] += step;
-        for (size_t i = 0; i < n; i++)
-            Uc[i] += step;
+        w->delta[e] -= dq / h;
+        move_coordinate(w, c, NULL, -dq / h);
     }
     return worst;
 }
@@ -188,14 +207,17 @@ static kiln_status pn_alloc(pn_work *w, const kiln_logit *pb)
 {
     size_t n = pb->X->rows, d = pb->d, k = pb->k, np = (d + 1) * k;
     w->pb = pb;
-    w->Xt = kiln_alloc(d * n + 4 * n * k + d * k + 3 * np + 1, sizeof *w->Xt);
+    w->Xt = kiln_alloc(d * n + 6 * n * k + n + d * k + 3 * np + 1, sizeof *w->Xt);
     if (!w->Xt)
         return KILN_NOMEM();
     w->Z = w->Xt + d * n;
     w->R = w->Z + n * k;
-    w->D = w->R + n * k;
-    w->U = w->D + n * k;
-    w->H = w->U + n * k;
+    w->P = w->R + n * k;
+    w->Dd = w->P + n * k;
+    w->A = w->Dd + n * k;
+    w->U = w->A + n * k;
+    w->q = w->U + n * k;
+    w->H = w->q + n;
     w->g = w->H + d * k;
     w->delta = w->g + np;
     w->trial = w->delta + np;
@@ -215,7 +237,7 @@ kiln_status kiln_logit_prox_newton(const kiln_logit *pb, double *theta, double t
     size_t it = 0;
     res->converged = 0;
     for (;;) {
-        double F = kiln_logit_pointwise(pb, w.Z, w.R, w.D) + penalty_value(pb, theta);
+        double F = kiln_logit_pointwise(pb, w.Z, w.R, w.P) + penalty_value(pb, theta);
         kiln_logit_gradient(pb, theta, w.R, w.g);
         double v = subgradient_max(&w, theta);
         if (v <= tol) {
@@ -228,9 +250,10 @@ kiln_status kiln_logit_prox_newton(const kiln_logit *pb, double *theta, double t
             free(w.Xt);
             return KILN_ERROR(KILN_ECANCEL, "interrupted");
         }
-        hessian_diagonal(&w);
+        hessian_parts(&w);
         memset(w.delta, 0, np * sizeof *w.delta);
         memset(w.U, 0, n * k * sizeof *w.U);
+        memset(w.q, 0, n * sizeof *w.q);
         for (int pass = 0; pass < PN_INNER_PASSES; pass++)
             if (quadratic_pass(&w, theta) <= 0.1 * v)
                 break;
