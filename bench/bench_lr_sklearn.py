@@ -49,7 +49,7 @@ def dataset(name, scale):
     elif name == "multi60k":
         n_train, n_test = int(60000 * scale), int(10000 * scale)
         X, y = make_classification(n_samples=n_train + n_test, n_features=784, n_informative=60,
-                                   n_redundant=60, n_classes=10, n_clusters_per_class=2,
+                                   n_redundant=60, n_classes=10, n_clusters_per_class=1, class_sep=2.0,
                                    flip_y=0.02, random_state=0)
     else:
         raise SystemExit(f"unknown set {name}")

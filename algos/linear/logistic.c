@@ -1,23 +1,25 @@
 /* lr — logistic regression (classification) and ordinary least squares (regression).
  *
- * Logistic regression minimises, as scikit-learn's LogisticRegression does,
+ * Logistic regression minimises, as scikit-learn's LogisticRegression does (up to
+ * the factor 1 / (C S)),
  *
- *   J(W, b) = (1 / S) [ sum_i s_i * l_i(W, b) ] + (1 / (2 C S)) ||W||^2,   S = sum_i s_i
+ *   F(W, b) = (1/S) sum_i s_i l_i(W, b) + l2/2 ||W||^2 + l1 ||W||_1,   S = sum_i s_i,
+ *   l2 = (1 - rho) / (C S), l1 = rho / (C S)
  *
- * where s_i is the row's weight (sample weight x class weight) and the
- * intercept b is not penalised. Binary: one score f_i = x_i.w + b, l_i =
- * log(1 + exp(-t_i f_i)) with t_i = +-1. Multiclass: K scores z_i = x_i W + b,
- * l_i = -log softmax(z_i)[y_i] (the multinomial loss). With penalty=none the
- * ||W||^2 term is dropped. The gradient is
+ * with rho = 0 for penalty=l2, 1 for l1, l1_ratio for elasticnet (none: l1 = l2 = 0),
+ * s_i the row's weight (sample weight x class weight), the intercept b not
+ * penalised. Binary: one score f_i = x_i.w + b, l_i = log(1 + exp(-t_i f_i)),
+ * t_i = +-1. Multiclass: K scores z_i = x_i W + b, l_i = -log softmax(z_i)[y_i]
+ * (the multinomial loss). The smooth part's gradient is
  *
- *   dJ/dW = (1/S) X^T (s .* (P - Y)) + W / (C S),   dJ/db = (1/S) sum_i s_i (P_i - Y_i),
+ *   dF/dW = (1/S) X^T (s .* (P - Y)) + l2 W,   dF/db = (1/S) sum_i s_i (P_i - Y_i).
  *
- * computed with two dgemm calls per evaluation. The solver is L-BFGS
- * (Nocedal & Wright, Numerical Optimization, 2nd ed., algorithm 7.4/7.5) with a
- * backtracking line search under the Armijo condition; it stops when
- * max |grad| <= tol (scikit-learn's lbfgs pgtol) or the objective stops
- * decreasing, or after max_iter iterations (the model then records that it did
- * not converge).
+ * With l1 = 0 the solver is L-BFGS (Byrd, Lu, Nocedal & Zhu 1995; Nocedal & Wright,
+ * Numerical Optimization, 2nd ed., algorithms 7.4/7.5) with backtracking under the
+ * Armijo condition; each evaluation of F and its gradient reads X once, in blocks
+ * that stay in cache between X_b W and X_b^T R_b. It stops when max |grad| <= tol
+ * or the objective stops decreasing, or after max_iter iterations (the model then
+ * records that it did not converge). With l1 > 0: proximal Newton, logistic_l1.c.
  *
  * Ordinary least squares: centre X and y, solve min ||Xc w - yc|| by LAPACK's
  * dgelsd (SVD, minimum-norm solution for rank-deficient X, as

@@ -4,7 +4,8 @@
  * scikit-learn's objective C sum_i logloss_i + rho |W|_1 + (1 - rho)/2 |W|^2 within
  * 1e-4 relative and held-out accuracy within 0.2 point, at kiln's default tol. Also:
  * l1 zeroes coefficients, inspect reports the solver, its iterations and
- * convergence, max_iter is reported, l1_ratio outside [0, 1] is refused. */
+ * convergence, max_iter is reported, l1_ratio outside [0, 1] is refused, and the
+ * thread count does not change a fit. */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
 #include <math.h>
@@ -161,6 +162,45 @@ START_TEST(max_iter_reached_warns)
 }
 END_TEST
 
+/* digits' training rows stacked `copies` times (more than one parallel chunk of rows). */
+static kiln_mat *stacked(const lin_split *tr, size_t copies, double **y)
+{
+    size_t n = tr->ds.X.rows, d = tr->ds.X.cols;
+    kiln_mat *X = kiln_mat_new(n * copies, d);
+    *y = malloc(n * copies * sizeof **y);
+    for (size_t r = 0; r < n * copies; r++) {
+        memcpy(KILN_MAT_ROW(X, r), KILN_MAT_ROW(&tr->ds.X, r % n), d * sizeof(double));
+        (*y)[r] = tr->y[r % n];
+    }
+    return X;
+}
+
+START_TEST(thread_count_does_not_change_the_fit)
+{
+    const char *settings[] = {"penalty=l2", "penalty=l1 C=0.1"};
+    lin_split tr;
+    lin_split_load(&tr, "digits", "train", 10);
+    double *y;
+    kiln_mat *X = stacked(&tr, 4, &y);
+    kiln_dataset ds = {.X = *X, .y = y, .task = KILN_TASK_CLASSIFY, .n_classes = 10};
+    for (size_t s = 0; s < 2; s++) {
+        void *m1 = NULL, *m2 = NULL;
+        ck_assert_msg(lin_fit("lr", settings[s], &ds, 1, &m1) == KILN_OK, "%s fits on 1 thread", settings[s]);
+        ck_assert_msg(lin_fit("lr", settings[s], &ds, 2, &m2) == KILN_OK, "%s fits on 2 threads", settings[s]);
+        kiln_mat *P1 = lin_predict("lr", m1, &tr.ds.X, 10), *P2 = lin_predict("lr", m2, &tr.ds.X, 10);
+        ck_assert_msg(memcmp(P1->data, P2->data, P1->rows * 10 * sizeof(double)) == 0,
+                      "%s: 1 and 2 threads give bit-identical models", settings[s]);
+        kiln_mat_free(P1);
+        kiln_mat_free(P2);
+        kiln_algo_find("lr")->free(m1);
+        kiln_algo_find("lr")->free(m2);
+    }
+    kiln_mat_free(X);
+    free(y);
+    lin_split_free(&tr);
+}
+END_TEST
+
 START_TEST(l1_ratio_outside_unit_interval_is_refused)
 {
     const char *bad[] = {"l1_ratio=1.5", "l1_ratio=-0.1", "l1_ratio=nan", "penalty=l3"};
@@ -183,6 +223,7 @@ int main(void)
     tcase_add_test(tc, l1_zeroes_coefficients_and_inspect_reports_the_solver);
     tcase_add_test(tc, max_iter_reached_warns);
     tcase_add_test(tc, l1_ratio_outside_unit_interval_is_refused);
+    tcase_add_test(tc, thread_count_does_not_change_the_fit);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
