@@ -178,16 +178,18 @@ double kiln_logit_max_abs(const double *v, size_t n)
 }
 
 /* The smooth objective (l1 = 0) and its gradient in one pass over X: the rows go in
- * fixed chunks (one parallel task each, with its own partial gradient and loss, summed
- * in chunk order, so the result does not depend on the thread count), and each chunk
- * in blocks small enough to stay in cache between Z_b = X_b W and G += X_b^T R_b. */
-#define EVAL_CHUNK_ROWS 4096
+ * chunks fixed by n alone (one parallel task each, with its own partial gradient and
+ * loss, summed in chunk order, so the result does not depend on the thread count),
+ * and each chunk in blocks small enough to stay in cache between Z_b = X_b W and
+ * G += X_b^T R_b. BLAS runs on one thread inside: the parallelism is the chunks'. */
+#define EVAL_CHUNK_MIN_ROWS 1024
+#define EVAL_MAX_CHUNKS 256
 #define EVAL_BLOCK_DOUBLES 16384
 
 typedef struct logit_evaluator {
     const kiln_logit *pb;
     const double *theta;
-    size_t chunks, block;
+    size_t chunk_rows, chunks, block;
     double *partial; /* chunks x (np + 1): gradient, then loss */
     double *Zb;      /* chunks x block x k scores / residuals   */
 } logit_evaluator;
@@ -196,9 +198,11 @@ static kiln_status evaluator_init(logit_evaluator *ev, const kiln_logit *pb)
 {
     size_t n = pb->X->rows, d = pb->d, k = pb->k, np = (d + 1) * k;
     ev->pb = pb;
-    ev->chunks = n ? (n + EVAL_CHUNK_ROWS - 1) / EVAL_CHUNK_ROWS : 1;
+    ev->chunk_rows = (n + EVAL_MAX_CHUNKS - 1) / EVAL_MAX_CHUNKS;
+    ev->chunk_rows = ev->chunk_rows > EVAL_CHUNK_MIN_ROWS ? ev->chunk_rows : EVAL_CHUNK_MIN_ROWS;
+    ev->chunks = n ? (n + ev->chunk_rows - 1) / ev->chunk_rows : 1;
     ev->block = d < EVAL_BLOCK_DOUBLES ? EVAL_BLOCK_DOUBLES / (d ? d : 1) : 1;
-    ev->block = ev->block < EVAL_CHUNK_ROWS ? ev->block : EVAL_CHUNK_ROWS;
+    ev->block = ev->block < ev->chunk_rows ? ev->block : ev->chunk_rows;
     ev->partial = kiln_alloc(ev->chunks * (np + 1 + ev->block * k), sizeof *ev->partial);
     ev->Zb = ev->partial ? ev->partial + ev->chunks * (np + 1) : NULL;
     return ev->partial ? KILN_OK : KILN_NOMEM();
@@ -210,11 +214,11 @@ static kiln_status eval_chunk(void *arg, size_t chunk)
     const kiln_logit *pb = ev->pb;
     const kiln_mat *X = pb->X;
     size_t n = X->rows, d = pb->d, k = pb->k, np = (d + 1) * k, ld = X->stride;
-    size_t end = (chunk + 1) * EVAL_CHUNK_ROWS < n ? (chunk + 1) * EVAL_CHUNK_ROWS : n;
+    size_t end = (chunk + 1) * ev->chunk_rows < n ? (chunk + 1) * ev->chunk_rows : n;
     const double *W = ev->theta, *b = ev->theta + d * k;
     double *g = ev->partial + chunk * (np + 1), *Z = ev->Zb + chunk * ev->block * k, beta = pb->intercept;
     memset(g, 0, (np + 1) * sizeof *g);
-    for (size_t i = chunk * EVAL_CHUNK_ROWS; i < end; i += ev->block) {
+    for (size_t i = chunk * ev->chunk_rows; i < end; i += ev->block) {
         size_t m = end - i < ev->block ? end - i : ev->block;
         const double *Xb = X->data + i * ld;
         for (size_t t = 0; t < m; t++)
@@ -242,7 +246,11 @@ static kiln_status logit_eval(logit_evaluator *ev, const double *theta, double *
     const kiln_logit *pb = ev->pb;
     size_t dk = pb->d * pb->k, np = dk + pb->k;
     ev->theta = theta;
-    KILN_TRY(kiln_parallel_for(ev->chunks, pb->threads, eval_chunk, ev));
+    int blas = kiln_blas_get_threads();
+    kiln_blas_threads(1);
+    kiln_status st = kiln_parallel_for(ev->chunks, pb->threads, eval_chunk, ev);
+    kiln_blas_threads(blas);
+    KILN_TRY(st);
     memcpy(grad, theta, dk * sizeof *grad);
     cblas_dscal((int)dk, pb->l2, grad, 1);
     memset(grad + dk, 0, pb->k * sizeof *grad);
