@@ -358,7 +358,7 @@ static kiln_status lbfgs_minimise(const kiln_logit *pb, double *theta, size_t np
         memcpy(g, gnew, np * sizeof *g);
         double df = f - fnew;
         f = fnew;
-        if (df <= 64 * 2.220446049250313e-16 * fmax(fabs(f), 1.0) && kiln_logit_max_abs(g, np) <= sqrt(tol)) {
+        if (df <= KILN_LOGIT_FTOL * fmax(fabs(f), 1.0) && kiln_logit_max_abs(g, np) <= sqrt(tol)) {
             res->converged = 1;
             break;
         }
@@ -387,9 +387,9 @@ static kiln_status fit_logistic(lr_model *m, const kiln_params *p, const kiln_da
     size_t n = t->X.rows, d = m->d, k = m->k, np = (d + 1) * k;
     double cw[t->n_classes];
     KILN_TRY(kiln_class_weights(kiln_params_text(p, "class_weight"), t->y, n, t->n_classes, cw));
-    double *s = kiln_alloc(n, sizeof *s), *Z = kiln_alloc(n * k, sizeof *Z), *theta = kiln_alloc(np, sizeof *theta);
-    kiln_status st = s && Z && theta ? KILN_OK : KILN_ENOMEM;
-    kiln_logit pb = {&t->X, t->y, s, d, k, 0, 0, (int)kiln_params_num(p, "fit_intercept"), ctx->threads, Z};
+    double *s = kiln_alloc(n, sizeof *s), *theta = kiln_alloc(np, sizeof *theta);
+    kiln_status st = s && theta ? KILN_OK : KILN_ENOMEM;
+    kiln_logit pb = {&t->X, t->y, s, d, k, 0, 0, (int)kiln_params_num(p, "fit_intercept"), ctx->threads};
     if (st == KILN_OK) {
         double S = 0;
         for (size_t i = 0; i < n; i++) {
@@ -411,7 +411,6 @@ static kiln_status fit_logistic(lr_model *m, const kiln_params *p, const kiln_da
         memcpy(m->intercept, theta + d * k, k * sizeof *theta);
     }
     free(s);
-    free(Z);
     free(theta);
     return st;
 }

@@ -19,8 +19,10 @@ typedef struct kiln_logit {
     double l2, l1;      /* penalty weights, already over C S  */
     int intercept;
     int threads;        /* for kiln_parallel_for              */
-    double *Z;          /* n x k scratch for the scores       */
 } kiln_logit;
+
+/* Both solvers stop when F no longer falls by more than this share of |F|. */
+#define KILN_LOGIT_FTOL (64 * 2.220446049250313e-16)
 
 typedef struct kiln_logit_result {
     uint32_t n_iter;

@@ -51,10 +51,11 @@ typedef struct pn_work {
     double *A;      /* k x n: w_i p_ic (softmax), Dd (binary)        */
     double *q;      /* n: sum_c p_ic u_ic (softmax)                  */
     double *U;      /* k x n: Xa delta for class c                    */
-    double *H;      /* d x k diagonal of H                   */
-    double *g;      /* gradient of f, (d + 1) x k            */
-    double *delta;  /* the step, (d + 1) x k                 */
-    double *trial;  /* theta + beta delta                    */
+    double *Zt;     /* n x k scores at a trial step                  */
+    double *H;      /* d x k curvatures of the W entries             */
+    double *g;      /* gradient of f, (d + 1) x k                    */
+    double *delta;  /* the step, (d + 1) x k                         */
+    double *trial;  /* theta + beta delta                            */
 } pn_work;
 
 static double penalty_value(const kiln_logit *pb, const double *W)
@@ -191,8 +192,8 @@ static int line_search(pn_work *w, double *theta, size_t np, double *F)
     for (double beta = 1.0; beta > 1e-10; beta *= 0.5) {
         for (size_t i = 0; i < np; i++)
             w->trial[i] = theta[i] + beta * w->delta[i];
-        shifted_scores(w, beta, pb->Z);
-        double Fnew = kiln_logit_pointwise(pb, pb->Z, pb->Z, NULL) + penalty_value(pb, w->trial);
+        shifted_scores(w, beta, w->Zt);
+        double Fnew = kiln_logit_pointwise(pb, w->Zt, w->Zt, NULL) + penalty_value(pb, w->trial);
         if (Fnew <= *F + PN_SIGMA * beta * slope) {
             memcpy(theta, w->trial, np * sizeof *theta);
             shifted_scores(w, beta, w->Z);
@@ -207,7 +208,7 @@ static kiln_status pn_alloc(pn_work *w, const kiln_logit *pb)
 {
     size_t n = pb->X->rows, d = pb->d, k = pb->k, np = (d + 1) * k;
     w->pb = pb;
-    w->Xt = kiln_alloc(d * n + 6 * n * k + n + d * k + 3 * np + 1, sizeof *w->Xt);
+    w->Xt = kiln_alloc(d * n + 7 * n * k + n + d * k + 3 * np + 1, sizeof *w->Xt);
     if (!w->Xt)
         return KILN_NOMEM();
     w->Z = w->Xt + d * n;
@@ -216,7 +217,8 @@ static kiln_status pn_alloc(pn_work *w, const kiln_logit *pb)
     w->Dd = w->P + n * k;
     w->A = w->Dd + n * k;
     w->U = w->A + n * k;
-    w->q = w->U + n * k;
+    w->Zt = w->U + n * k;
+    w->q = w->Zt + n * k;
     w->H = w->q + n;
     w->g = w->H + d * k;
     w->delta = w->g + np;
@@ -259,7 +261,7 @@ kiln_status kiln_logit_prox_newton(const kiln_logit *pb, double *theta, double t
                 break;
         it++;
         double Fold = F;
-        if (!line_search(&w, theta, np, &F) || Fold - F <= 64 * 2.220446049250313e-16 * fmax(fabs(F), 1.0)) {
+        if (!line_search(&w, theta, np, &F) || Fold - F <= KILN_LOGIT_FTOL * fmax(fabs(F), 1.0)) {
             res->converged = v <= sqrt(tol);
             break;
         }
