@@ -92,7 +92,7 @@ static double cd_update(cd_problem *pb, size_t j)
     const double *x = pb->Xt + j * pb->n;
     double old = pb->w[j];
     double z = cblas_ddot((int)pb->n, x, 1, pb->R, 1) + pb->norm2[j] * old;
-    double w = fabs(z) > pb->l1 ? copysign(fabs(z) - pb->l1, z) / (pb->norm2[j] + pb->l2) : 0.0;
+    double w = kiln_linear_cd_step(z, pb->l1, pb->norm2[j] + pb->l2);
     if (w != old)
         cblas_daxpy((int)pb->n, old - w, x, 1, pb->R, 1);
     pb->w[j] = w;

@@ -55,4 +55,8 @@ kiln_mat *kiln_linear_center_x(const kiln_mat *X, const double *sw, int fit_inte
 double kiln_linear_center_y(const double *y, size_t ys, size_t n, const double *sw, int fit_intercept,
                             double *yc, size_t ycs);
 
+/* One coordinate-descent minimiser, shared by lasso/en and lr's proximal Newton:
+ * argmin_t  a/2 t^2 - z t + l1 |t|  =  S(z, l1) / a,  S(z, g) = sign(z) max(|z| - g, 0). */
+double kiln_linear_cd_step(double z, double l1, double a);
+
 #endif

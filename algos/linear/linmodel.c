@@ -281,6 +281,11 @@ const char *kiln_linmodel_warning(const void *model)
     return m->warning[0] ? m->warning : NULL;
 }
 
+double kiln_linear_cd_step(double z, double l1, double a)
+{
+    return fabs(z) > l1 ? copysign(fabs(z) - l1, z) / a : 0.0;
+}
+
 double *kiln_linear_row_weights(const double *w, size_t n, int normalise)
 {
     double *sw = kiln_alloc(n ? n : 1, sizeof *sw);

@@ -57,6 +57,21 @@ expect_error "neighbors row past the data" "--neighbors 150: .*iris.csv has 150 
 expect_error "neighbors row past training" "--neighbors 105: the model holds 105 training rows" "$KILN" inspect "$T/knn.kiln" --neighbors 105
 expect_error "neighbors k too large" "--k 106: the model holds 105" "$KILN" inspect "$T/knn.kiln" --neighbors 0 --k 106
 expect_error "neighbors negative" "--neighbors -1" "$KILN" inspect "$T/knn.kiln" --neighbors -1
+
+# A solver stopped at max_iter: one warning line on stderr; inspect shows the
+# iterations and that it did not converge (lr with l1 and svm); a converged one is quiet.
+WINE=$SRC/datasets/wine.csv
+for model in "lr --param penalty=l1" "svm"; do
+  # shellcheck disable=SC2086
+  expect_ok "train $model max_iter=1" "$KILN" train "$WINE" --target target --model $model --param max_iter=1 -o "$T/w.kiln"
+  [ "$(grep -c 'warning:.*max_iter' "$T/err")" -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && ok || bad "$model: one max_iter warning: $(cat "$T/err")"
+  expect_ok "inspect $model" "$KILN" inspect "$T/w.kiln"
+  grep -q 'iterations' "$T/out" && grep -Eqi 'not (converged|converge)' "$T/out" && ok || bad "$model: inspect shows iterations and no convergence"
+done
+expect_ok "train lr elasticnet" "$KILN" train "$WINE" --target target --model lr --param penalty=elasticnet --param l1_ratio=0.3 -o "$T/w.kiln"
+[ -s "$T/err" ] && bad "a converged elasticnet fit warns: $(cat "$T/err")" || ok
+expect_ok "inspect lr elasticnet json" "$KILN" inspect "$T/w.kiln" --format json
+grep -q '"solver": "prox_newton"' "$T/out" && grep -q '"converged": true' "$T/out" && grep -q '"n_iter"' "$T/out" && ok || bad "inspect json has solver, n_iter, converged"
 expect_ok "models" "$KILN" models
 grep -q '^lr ' "$T/out" && grep -q 'max_iter' "$T/out" && ok || bad "models lists lr and its params"
 for cmd in train predict eval inspect models; do
@@ -124,6 +139,8 @@ no_file "$T/p4.csv" "text in numeric column"
 expect_error "predict into a directory" "directory" "$KILN" predict "$T/m.kiln" "$T/new.csv" -o "$T"
 expect_error "unknown command" "unknown command" "$KILN" frobnicate
 expect_error "train -o into a missing folder" "nodir/m.kiln: cannot write" "$KILN" train "$IRIS" --target target --model lr -o "$T/nodir/m.kiln"
+expect_error "l1_ratio above 1" "l1_ratio" "$KILN" train "$BC" --target target --model lr --param penalty=elasticnet --param l1_ratio=1.5 -o "$T/bad.kiln"
+no_file "$T/bad.kiln" "l1_ratio above 1"
 expect_error "inspect dot for lr" "--format dot" "$KILN" inspect "$T/m.kiln" --format dot
 expect_error "permutation without data" "--data" "$KILN" inspect "$T/m.kiln" --importance permutation
 
