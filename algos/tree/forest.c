@@ -448,7 +448,7 @@ static kiln_status forest_fit_kind(void **model, const kiln_params *p, const kil
         s = kiln_parallel_for(cfg.n_estimators, cfg.n_estimators == 1 ? 1 : threads, tree_task, &job);
     }
     free(stats);
-    f->n_trees = cfg.n_estimators;
+    f->n_trees = f->trees ? cfg.n_estimators : 0;
     if (s == KILN_OK && cfg.oob_score)
         s = oob_compute(f, &cfg, train);
     if (s != KILN_OK) {

@@ -679,7 +679,11 @@ static kiln_status fit_setup(kiln_gbm_fit *f, const kiln_params *p, const kiln_d
     size_t n = f->train.data.X.rows, k = m->k;
     if (n == 0 || n > UINT32_MAX)
         return KILN_ERROR(KILN_EINPUT, "gbm: %zu training rows", n);
-    KILN_TRY(kiln_bins_cached(&f->train.data, m->cfg.max_bins, f->ctx.threads, &f->bins));
+    /* The bins go into the cache of the dataset that owns the rows: ours when
+     * split off, else the caller's (f->train.data is then a copy whose cache
+     * nobody clears). */
+    const kiln_dataset *owner = f->train.X_own ? &f->train.data : train;
+    KILN_TRY(kiln_bins_cached(owner, m->cfg.max_bins, f->ctx.threads, &f->bins));
     m->base = kiln_alloc(k, sizeof *m->base);
     f->g = kiln_alloc(n * k, sizeof *f->g);
     f->h = kiln_alloc(n * k, sizeof *f->h);
