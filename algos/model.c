@@ -56,6 +56,9 @@ static kiln_status model_fit(kiln_model *m, const kiln_frame *train, const kiln_
         s = m->algo->check(&m->params, &d);
     if (s == KILN_OK)
         s = m->algo->fit(&m->est, &m->params, &d, &c);
+    /* Estimators that finish quickly do not poll the flag; their fit is refused here. */
+    if (s == KILN_OK && c.cancel && *c.cancel)
+        s = KILN_ERROR(KILN_ECANCEL, "%s: interrupted", m->algo->id);
     kiln_dataset_clear_cache(&d);
     kiln_mat_free(X);
     kiln_mat_free(VX);

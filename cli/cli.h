@@ -3,6 +3,7 @@
 #ifndef KILN_CLI_H
 #define KILN_CLI_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "kiln/frame.h"
@@ -12,8 +13,17 @@
 #include "kiln/serial.h"
 
 /* Print "kiln: <message>" for the last error; return the exit status for s
- * (1 for bad input, 2 for an internal failure, 0 for KILN_OK). */
+ * (1 for bad input, 2 for an internal failure, 130 when interrupted, 0 for
+ * KILN_OK). */
 int cli_fail(kiln_status s);
+
+/* Commands that poll for it (train) call cli_catch_interrupt: SIGINT then sets
+ * cli_interrupted, the ctx.cancel flag of long runs, which makes them return
+ * KILN_ECANCEL: the command writes no output file and exits with 130, like a
+ * shell killed by SIGINT. A second SIGINT kills at once. */
+#define CLI_EXIT_INTERRUPTED 130
+extern volatile sig_atomic_t cli_interrupted;
+void cli_catch_interrupt(void);
 /* Print "kiln <cmd>: <message>" for a bad flag and return 1. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

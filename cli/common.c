@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,27 @@ int cli_fail(kiln_status s)
     if (s == KILN_OK)
         return 0;
     fprintf(stderr, "kiln: %s\n", kiln_last_error());
-    return s == KILN_EINPUT || s == KILN_ECANCEL ? 1 : 2;
+    if (s == KILN_ECANCEL)
+        return CLI_EXIT_INTERRUPTED;
+    return s == KILN_EINPUT ? 1 : 2;
+}
+
+volatile sig_atomic_t cli_interrupted;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    cli_interrupted = 1;
+}
+
+void cli_catch_interrupt(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -447,7 +447,7 @@ static kiln_status run_compare(compare_opts *o, int argc, char **argv)
         s = r.res && r.order ? KILN_OK : KILN_ENOMEM;
     }
     kiln_cv_opts co = {.errors_raise = o->sel.errors_raise, .budget_seconds = o->budget_minutes * 60,
-                       .progress = cli_select_progress, .progress_arg = &o->sel};
+                       .progress = cli_select_progress, .progress_arg = &o->sel, .cancel = &cli_interrupted};
     if (s == KILN_OK)
         s = kiln_cv_run(r.setup, r.cand, r.ncand, &co, r.res);
     kiln_task task = r.setup ? kiln_setup_task(r.setup) : KILN_TASK_CLASSIFY;
@@ -500,5 +500,6 @@ int cli_compare(int argc, char **argv)
     int rc = parse_compare(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? 0 : rc;
+    cli_catch_interrupt();
     return cli_fail(run_compare(&o, argc, argv));
 }

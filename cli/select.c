@@ -132,6 +132,8 @@ kiln_status cli_select_final(const cli_select_opts *o, const kiln_setup *s, cons
         m = NULL;
         st = kiln_setup_fit(s, a, p, 1, &m);
     }
+    if (st == KILN_OK && cli_interrupted) /* the refit does not poll the flag: refuse its result */
+        st = KILN_ERROR(KILN_ECANCEL, "%s: interrupted", a->id);
     if (st != KILN_OK) {
         kiln_model_free(m);
         return st;

@@ -195,6 +195,7 @@ static kiln_status run_train(const train_opts *o, int argc, char **argv)
     ctx.seed = o->seed;
     ctx.threads = o->threads;
     ctx.trace = o->trace ? stderr : NULL;
+    ctx.cancel = &cli_interrupted;
     kiln_blas_threads(o->threads);
     double t0 = kiln_now(), fit_s = 0, pred_s = 0;
     const kiln_frame *fit_on = train ? train : all;
@@ -205,6 +206,8 @@ static kiln_status run_train(const train_opts *o, int argc, char **argv)
     kiln_metrics met;
     if (s == KILN_OK && test)
         s = kiln_model_evaluate(m, test, &met, &pred_s);
+    if (s == KILN_OK && cli_interrupted)
+        s = KILN_ERROR(KILN_ECANCEL, "interrupted");
     if (s == KILN_OK && o->output)
         s = kiln_model_save(m, o->output);
     if (s == KILN_OK) {
@@ -229,5 +232,6 @@ int cli_train(int argc, char **argv)
     int rc = parse_train(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? 0 : rc;
+    cli_catch_interrupt();
     return cli_fail(run_train(&o, argc, argv));
 }

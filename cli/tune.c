@@ -232,7 +232,7 @@ static kiln_status run_tune(tune_opts *o, int argc, char **argv)
     tune_run r = {0};
     double t0 = kiln_now();
     kiln_status s = prepare(o, a, &r);
-    kiln_cv_opts co = {.errors_raise = o->sel.errors_raise};
+    kiln_cv_opts co = {.errors_raise = o->sel.errors_raise, .cancel = &cli_interrupted};
     size_t size = kiln_grid_size(&r.grid);
     int full = o->search == KILN_SEARCH_GRID || size <= (size_t)o->n_iter;
     if (s == KILN_OK) {
@@ -296,5 +296,6 @@ int cli_tune(int argc, char **argv)
     int rc = parse_tune(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? 0 : rc;
+    cli_catch_interrupt();
     return cli_fail(run_tune(&o, argc, argv));
 }

@@ -1,6 +1,7 @@
 /* Timers, the thread pool loop, BLAS thread control, argsort and allocation
  * helpers (see kiln/util.h). */
 #include "kiln/util.h"
+#include "core/alloc_hook.h"
 
 #include <cblas.h>
 #include <pthread.h>
@@ -24,9 +25,24 @@ int kiln_cpu_count(void)
     return n > 0 ? (int)n : 1;
 }
 
+/* Calls left before an injected failure; 0 when off (see core/alloc_hook.h). */
+static atomic_long alloc_countdown;
+
+long kiln_alloc_fail_after(long n)
+{
+    return atomic_exchange(&alloc_countdown, n);
+}
+
+/* Whether this allocation is the one chosen to fail. */
+static int alloc_injected_failure(void)
+{
+    return atomic_load_explicit(&alloc_countdown, memory_order_relaxed) != 0 &&
+           atomic_fetch_sub(&alloc_countdown, 1) == 1;
+}
+
 void *kiln_alloc(size_t n, size_t size)
 {
-    void *p = calloc(n ? n : 1, size ? size : 1);
+    void *p = alloc_injected_failure() ? NULL : calloc(n ? n : 1, size ? size : 1);
     if (!p)
         KILN_NOMEM();
     return p;
@@ -39,7 +55,7 @@ void *kiln_realloc(void *p, size_t n, size_t size)
         return NULL;
     }
     size_t bytes = n * size;
-    void *q = realloc(p, bytes ? bytes : 1);
+    void *q = alloc_injected_failure() ? NULL : realloc(p, bytes ? bytes : 1);
     if (!q)
         KILN_NOMEM();
     return q;

@@ -69,9 +69,9 @@ kiln_status kiln_intern_put(kiln_intern *d, const char *s, size_t len, int32_t *
             d->levels = lv;
             d->cap = cap;
         }
-        char *copy = malloc(len + 1);
+        char *copy = kiln_alloc(len + 1, 1);
         if (!copy)
-            return KILN_NOMEM();
+            return KILN_ENOMEM;
         memcpy(copy, s, len + 1);
         d->levels[d->n] = copy;
         sl->hash = h;

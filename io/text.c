@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include "kiln/util.h"
 
+/* The first buffer: the whole of a small file (plus one byte, so its end is
+ * seen without growing), at most one block of a large one. */
 enum { READER_BLOCK = 1 << 20 };
 
 kiln_status kiln_text_open(kiln_text_reader *rd, const char *path)
@@ -28,11 +30,14 @@ kiln_status kiln_text_open(kiln_text_reader *rd, const char *path)
     if (!rd->fp)
         return KILN_ERROR(KILN_EINPUT, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fileno(rd->fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+    int known = fstat(fileno(rd->fp), &st) == 0;
+    if (known && S_ISDIR(st.st_mode)) {
         kiln_text_close(rd);
         return KILN_ERROR(KILN_EINPUT, "%s: is a directory, not a file", path);
     }
     rd->cap = READER_BLOCK;
+    if (known && S_ISREG(st.st_mode) && st.st_size >= 0 && st.st_size < READER_BLOCK)
+        rd->cap = (size_t)st.st_size + 1;
     rd->buf = kiln_alloc(rd->cap + 1, 1);
     if (!rd->buf) {
         kiln_text_close(rd);

@@ -140,6 +140,12 @@ static kiln_status nb_fit(void **model, const kiln_params *p, const kiln_dataset
         return KILN_NOMEM();
     }
     m->eps = nb_epsilon(&train->X, kiln_params_num(p, "var_smoothing"));
+    if (!isfinite(m->eps)) {
+        nb_free(m);
+        free(wsum);
+        return KILN_ERROR(KILN_EINPUT, "nb: a feature's variance overflows a double (values beyond about 1e150); "
+                                       "rescale the data or normalize it");
+    }
     nb_estimate(m, train, wsum);
     free(wsum);
     *model = m;

@@ -210,7 +210,8 @@ static void drop_own_cache(kiln_dataset *d, const kiln_dataset *shared)
 }
 
 /* Fit candidate c on fold f's training rows and score the fold's rows. */
-static kiln_status score_fold(const kiln_setup *s, const kiln_candidate *c, int f, kiln_metrics *m)
+static kiln_status score_fold(const kiln_setup *s, const kiln_candidate *c, int f, volatile const int *cancel,
+                              kiln_metrics *m)
 {
     KILN_TRY(kiln_algo_check_task(c->algo, s->task));
     const kiln_fold_enc *e = kiln_setup_enc(s, f, kiln_normalize_for(c->algo, s->o.normalize));
@@ -218,6 +219,7 @@ static kiln_status score_fold(const kiln_setup *s, const kiln_candidate *c, int 
     kiln_ctx ctx = kiln_ctx_default();
     ctx.seed = s->o.seed;
     ctx.threads = 1;
+    ctx.cancel = cancel;
     void *est = NULL;
     kiln_mat *scores = NULL;
     kiln_status st = c->algo->check ? c->algo->check(&c->params, &d) : KILN_OK;
@@ -272,15 +274,20 @@ static int should_run(cv_run *r, size_t c)
     return atomic_load(&r->state[c]) == MODEL_RUN;
 }
 
+static int cancelled(const kiln_cv_opts *o)
+{
+    return o->cancel && *o->cancel;
+}
+
 static kiln_status cv_job(void *arg, size_t i)
 {
     cv_run *r = arg;
     size_t c = i / (size_t)r->k;
     int f = (int)(i % (size_t)r->k);
     kiln_status st = KILN_OK;
-    if (should_run(r, c) && !atomic_load(&r->stop)) {
+    if (should_run(r, c) && !atomic_load(&r->stop) && !cancelled(&r->o)) {
         double t0 = kiln_now();
-        st = score_fold(r->s, &r->c[c], f, &r->out[c].fold[f]);
+        st = score_fold(r->s, &r->c[c], f, r->o.cancel, &r->out[c].fold[f]);
         r->seconds[i] = kiln_now() - t0;
         r->status[i] = st;
         if (st != KILN_OK) {
@@ -350,6 +357,8 @@ kiln_status kiln_cv_run(kiln_setup *s, const kiln_candidate *c, size_t n, const 
     r.t0 = kiln_now(); /* the budget counts from the first job */
     if (st == KILN_OK && (st = kiln_parallel_for(n * (size_t)r.k, s->o.threads, cv_job, &r)) != KILN_OK)
         st = first_failure(&r, n * (size_t)r.k, st, 0);
+    if (st == KILN_OK && cancelled(o))
+        st = KILN_ERROR(KILN_ECANCEL, "interrupted");
     kiln_blas_threads(blas);
     cv_run_free(&r);
     if (st != KILN_OK)

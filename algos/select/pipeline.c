@@ -50,6 +50,26 @@ static size_t distinct_numbers(const kiln_column *c, size_t n, double *buf)
     return k;
 }
 
+/* Whether a numeric column has at most `max` distinct non-missing values;
+ * the values seen so far are kept in a fixed array, so nothing can fail. */
+static int few_distinct(const kiln_column *c, size_t n, size_t max)
+{
+    double seen[CLASSIFY_MAX_DISTINCT];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = c->num[i];
+        size_t j = 0;
+        while (j < k && seen[j] != v)
+            j++;
+        if (isnan(v) || j < k)
+            continue;
+        if (k == max)
+            return 0;
+        seen[k++] = v;
+    }
+    return 1;
+}
+
 kiln_task kiln_pipeline_infer_task(const kiln_frame *f, int target_col)
 {
     const kiln_column *c = &f->cols[target_col];
@@ -58,12 +78,7 @@ kiln_task kiln_pipeline_infer_task(const kiln_frame *f, int target_col)
     for (size_t i = 0; i < f->nrows; i++)
         if (!isnan(c->num[i]) && c->num[i] != floor(c->num[i]))
             return KILN_TASK_REGRESS;
-    double *buf = malloc((f->nrows ? f->nrows : 1) * sizeof *buf);
-    if (!buf)
-        return KILN_TASK_REGRESS;
-    size_t k = distinct_numbers(c, f->nrows, buf);
-    free(buf);
-    return k <= CLASSIFY_MAX_DISTINCT ? KILN_TASK_CLASSIFY : KILN_TASK_REGRESS;
+    return few_distinct(c, f->nrows, CLASSIFY_MAX_DISTINCT) ? KILN_TASK_CLASSIFY : KILN_TASK_REGRESS;
 }
 
 static void free_strings(char **s, size_t n)
@@ -847,9 +862,11 @@ static kiln_status pipeline_load(kiln_pipeline *p, kiln_reader *r)
     KILN_TRY(kiln_r_count(r, (size_t)1 << 24, &n_in));
     if (!(p->in = kiln_alloc(n_in, sizeof *p->in)))
         return KILN_ENOMEM;
-    for (; p->n_in < n_in; p->n_in++) {
-        KILN_TRY(load_column(r, &p->in[p->n_in], p->n_out));
-        p->n_out += p->in[p->n_in].n_out;
+    while (p->n_in < n_in) {
+        /* Counted before it is read, so a column that fails halfway is freed. */
+        kiln_pipe_col *pc = &p->in[p->n_in++];
+        KILN_TRY(load_column(r, pc, p->n_out));
+        p->n_out += pc->n_out;
     }
     KILN_TRY(make_out_names(p));
     p->shift = kiln_alloc(p->n_out, sizeof *p->shift);

@@ -253,6 +253,7 @@ typedef struct fit_job {
     uint64_t seed;
     int tree_threads;
     kiln_tree **trees;
+    volatile const int *cancel; /* ctx->cancel: checked before each tree */
 } fit_job;
 
 static double row_weight(const kiln_dataset *d, size_t i)
@@ -345,6 +346,8 @@ static kiln_status grow_one(fit_job *job, size_t t, uint32_t *rows, uint32_t *co
 static kiln_status tree_task(void *arg, size_t t)
 {
     fit_job *job = arg;
+    if (job->cancel && *job->cancel)
+        return KILN_ERROR(KILN_ECANCEL, "forest: interrupted");
     size_t n = job->train->X.rows;
     uint32_t *rows = kiln_alloc(sample_size(job->cfg, n), sizeof *rows);
     uint32_t *counts = job->cfg->bootstrap ? kiln_alloc(n, sizeof *counts) : NULL;
@@ -435,7 +438,8 @@ static kiln_status forest_fit_kind(void **model, const kiln_params *p, const kil
     f->n_classes = train->task == KILN_TASK_CLASSIFY ? train->n_classes : 0;
     f->seed = ctx->seed;
     f->params = *p;
-    fit_job job = {&cfg, train, bins, NULL, 0, make_criterion(&cfg, train->n_classes), ctx->seed, 1, NULL};
+    fit_job job = {&cfg, train, bins, NULL, 0, make_criterion(&cfg, train->n_classes), ctx->seed, 1, NULL,
+                   ctx->cancel};
     job.m = job.crit.n_stats;
     f->k = job.crit.n_outputs;
     job.tree_threads = cfg.n_estimators == 1 ? threads : 1;
@@ -448,7 +452,7 @@ static kiln_status forest_fit_kind(void **model, const kiln_params *p, const kil
         s = kiln_parallel_for(cfg.n_estimators, cfg.n_estimators == 1 ? 1 : threads, tree_task, &job);
     }
     free(stats);
-    f->n_trees = cfg.n_estimators;
+    f->n_trees = f->trees ? cfg.n_estimators : 0;
     if (s == KILN_OK && cfg.oob_score)
         s = oob_compute(f, &cfg, train);
     if (s != KILN_OK) {

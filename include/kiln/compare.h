@@ -89,6 +89,7 @@ typedef struct kiln_cv_opts {
     /* Called once per finished candidate, from a worker thread (may be NULL). */
     void (*progress)(void *arg, size_t index, const kiln_cv_result *r);
     void *progress_arg;
+    volatile const int *cancel; /* nonzero: start no more jobs, stop fits, return KILN_ECANCEL (may be NULL) */
 } kiln_cv_opts;
 
 /* Score each candidate on the setup's folds into out[0..n). With errors_raise

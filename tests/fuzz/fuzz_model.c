@@ -5,7 +5,7 @@
  * tag listed below is read with a sequence of typed reads chosen by the
  * section's own bytes, until a read fails (which must be KILN_EINPUT). Build
  * with clang: cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DKILN_FUZZ=ON
- * then run build-fuzz/tests/fuzz/fuzz_model tests/fuzz/corpus. */
+ * then run build-fuzz/tests/fuzz/fuzz_model tests/fuzz/corpus/model. */
 #include <stdint.h>
 #include <stdlib.h>
 #include "kiln/serial.h"

@@ -247,7 +247,7 @@ START_TEST(a_file_written_by_python_reads)
 {
     /* tests/fuzz/make_corpus.py writes this file with struct and zlib.crc32. */
     kiln_reader *r;
-    const char *path = KILN_SOURCE_DIR "/tests/fuzz/corpus/valid.kiln";
+    const char *path = KILN_SOURCE_DIR "/tests/fuzz/corpus/model/valid.kiln";
     ck_assert_msg(kiln_reader_open(path, &r) == KILN_OK, "the independently written file opens: %s",
                   kiln_last_error());
     uint8_t op;

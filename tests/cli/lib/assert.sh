@@ -9,19 +9,26 @@ fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
-# expect_error NAME PATTERN CMD...: exit 1, one stderr line matching PATTERN, nothing on stdout.
-expect_error() {
-  local name=$1 pattern=$2
-  shift 2
+# expect_status NAME STATUS PATTERN CMD...: exit STATUS, one stderr line matching PATTERN, nothing on stdout.
+expect_status() {
+  local name=$1 want=$2 pattern=$3
+  shift 3
   "$@" >"$T/out" 2>"$T/err"
   local rc=$?
   local lines
   lines=$(wc -l <"$T/err")
-  if [ "$rc" -ne 1 ]; then bad "$name: exit $rc, wanted 1 ($(cat "$T/err"))"; return; fi
-  if [ "$lines" -ne 1 ]; then bad "$name: $lines stderr lines, wanted 1: $(cat "$T/err")"; return; fi
-  if ! grep -Eq -- "$pattern" "$T/err"; then bad "$name: message '$(cat "$T/err")' lacks /$pattern/"; return; fi
-  if [ -s "$T/out" ]; then bad "$name: wrote to stdout"; return; fi
+  if [ "$rc" -ne "$want" ]; then bad "$name: exit $rc, wanted $want ($(cat "$T/err"))"; return 1; fi
+  if [ "$lines" -ne 1 ]; then bad "$name: $lines stderr lines, wanted 1: $(cat "$T/err")"; return 1; fi
+  if ! grep -Eq -- "$pattern" "$T/err"; then bad "$name: message '$(cat "$T/err")' lacks /$pattern/"; return 1; fi
+  if [ -s "$T/out" ]; then bad "$name: wrote to stdout"; return 1; fi
   ok
+}
+
+# expect_error NAME PATTERN CMD...: a bad input: exit 1 (see expect_status).
+expect_error() {
+  local name=$1 pattern=$2
+  shift 2
+  expect_status "$name" 1 "$pattern" "$@"
 }
 
 # expect_ok NAME CMD...: exit 0; stdout in $T/out, stderr in $T/err.

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# The input of each entry of docs/errors.md, run through the command line: each
+# row names the case (the "test" column of docs/errors.md), the exit status, a
+# pattern the one-line message must match, and the command.
+# Usage: test_errors.sh KILN SOURCE_DIR
+set -u
+KILN=$1
+SRC=$2
+. "$SRC/tests/cli/lib/assert.sh"
+CSV=$SRC/tests/data/csv
+
+# err NAME STATUS PATTERN CMD...: exit STATUS, one stderr line matching PATTERN, no file $T/out.*.
+err() {
+  expect_status "$@" || return
+  if ls "$T"/out.* >/dev/null 2>&1; then
+    pass=$((pass - 1)); bad "$1: left an output file"; rm -f "$T"/out.*
+  fi
+}
+
+# Inputs.
+{
+  echo "x1,x2,color,label,value"
+  for i in $(seq 1 30); do echo "$((i % 7)).5,$((i % 5)),c$((i % 3)),$([ $((i % 2)) -eq 0 ] && echo yes || echo no),$i.25"; done
+} >"$T/good.csv"
+printf 'x,y\n1,a\n2,a\n3,a\n' >"$T/oneclass.csv"
+printf 'x,y\n1,a\n2,\n3,b\n' >"$T/notarget.csv"
+printf 'y\n1\n2\n' >"$T/onlytarget.csv"
+printf 'x,y\n1,a\n2,b\n3,a\n4,b\n' >"$T/textlabel.csv"
+printf 'x1,color,label,value\n1,c1,yes,1\n' >"$T/lacking.csv"
+"$KILN" train "$T/good.csv" --target label --model lr --test-size 0 -o "$T/m.kiln" >/dev/null
+"$KILN" train "$T/good.csv" --target label --model knn --test-size 0 -o "$T/knn.kiln" >/dev/null
+head -c 40 "$T/m.kiln" >"$T/trunc.kiln"
+: >"$T/empty.kiln"
+cp "$T/m.kiln" "$T/flipped.kiln"
+printf '\x55' | dd of="$T/flipped.kiln" bs=1 seek=60 conv=notrunc 2>/dev/null
+sed 's/^1\.5,/abc,/' "$T/good.csv" >"$T/textnum.csv"
+sed 's/,yes,/,maybe,/' "$T/good.csv" >"$T/newclass.csv"
+mkdir "$T/dir"
+many=()
+for i in $(seq 1 49); do many+=(--param "C=1"); done
+tr() { "$KILN" train "$T/good.csv" --target label --model lr -o "$T/out.kiln" "$@"; }
+
+# CSV reader (io/csv.c, io/text.c)
+err csv_control 1 "control.csv:[0-9]+:[0-9]+: not a text file" "$KILN" train "$CSV/control.csv" --target a --model lr -o "$T/out.kiln"
+err csv_unterminated 1 "unterminated quoted field" "$KILN" train "$CSV/unterminated.csv" --target a --model lr -o "$T/out.kiln"
+err csv_empty 1 "empty file \(a header row is required\)" "$KILN" train "$CSV/empty.csv" --target a --model lr -o "$T/out.kiln"
+err csv_empty_name 1 "empty column name in the header" "$KILN" train "$CSV/empty_name.csv" --target a --model lr -o "$T/out.kiln"
+err csv_dup_name 1 "duplicate column name" "$KILN" train "$CSV/dup_name.csv" --target a --model lr -o "$T/out.kiln"
+err csv_inf 1 "inf.csv:3:2: infinite value '-Infinity' in column 'b'" "$KILN" train "$CSV/inf.csv" --target a --model lr -o "$T/out.kiln"
+err csv_ragged 1 "ragged.csv:[0-9]+: expected [0-9]+ fields \(as in the header\), got [0-9]+" "$KILN" train "$CSV/ragged.csv" --target a --model lr -o "$T/out.kiln"
+err csv_typo 1 "is not a number, but [0-9]+ of the [0-9]+ values in column" "$KILN" train "$CSV/typo.csv" --target a --model lr -o "$T/out.kiln"
+err csv_header_only 1 "no data rows after the header" "$KILN" train "$CSV/header_only.csv" --target a --model lr -o "$T/out.kiln"
+err csv_missing_file 1 "nothere.csv: cannot open: No such file" "$KILN" train "$T/nothere.csv" --target a --model lr -o "$T/out.kiln"
+err csv_directory 1 "is a directory, not a file" "$KILN" train "$T/dir" --target a --model lr -o "$T/out.kiln"
+# Pipeline (algos/select/pipeline.c) and registry
+err target_missing 1 "no target column 'nope'" "$KILN" train "$T/good.csv" --target nope --model lr -o "$T/out.kiln"
+err target_only 1 "no feature columns besides the target 'y'" "$KILN" train "$T/onlytarget.csv" --target y --model lr --test-size 0 -o "$T/out.kiln"
+err target_one_class 1 "target 'y' has only one class" "$KILN" train "$T/oneclass.csv" --target y --model lr --test-size 0 -o "$T/out.kiln"
+err target_value_missing 1 "notarget.csv:3:2: missing target value" "$KILN" train "$T/notarget.csv" --target y --model lr --test-size 0 -o "$T/out.kiln"
+err target_not_numeric 1 "target 'y' is not numeric \('a'\); use --task classification" "$KILN" train "$T/textlabel.csv" --target y --model lr --task regression --test-size 0 -o "$T/out.kiln"
+err model_wrong_task 1 "model 'nb' \(.*\) does not do regression" "$KILN" train "$T/good.csv" --target value --model nb --test-size 0 -o "$T/out.kiln"
+err predict_lacks_column 1 "no column 'x2', which the model needs" "$KILN" predict "$T/m.kiln" "$T/lacking.csv" -o "$T/out.csv"
+err predict_text_in_number 1 "textnum.csv:[0-9]+:1: text 'abc' in numeric column 'x1'" "$KILN" predict "$T/m.kiln" "$T/textnum.csv" -o "$T/out.csv"
+err eval_unseen_class 1 "class 'maybe' was not seen in training" "$KILN" eval "$T/m.kiln" "$T/newclass.csv"
+# --param (core/params.c)
+err param_not_number 1 "--param C=abc: not a number" tr --param C=abc
+err param_not_whole 1 "--param max_iter=2.5: must be a whole number" tr --param max_iter=2.5
+err param_range 1 "--param C=0: must be > 0 and <= " tr --param C=0
+err param_unknown 1 "--param gamma: unknown parameter" tr --param gamma=1
+err param_too_long 1 "--param C: value too long" tr --param "C=$(printf '1%.0s' $(seq 1 60))"
+err param_choice 1 "--param penalty=l3: must be one of" tr --param penalty=l3
+err param_bool 1 "--param fit_intercept=yes: must be true or false" tr --param fit_intercept=yes
+err param_empty 1 "--param class_weight: empty value" tr --param class_weight=
+err param_no_equals 1 "--param C: expected name=value" tr --param C
+err param_name_too_long 1 "name too long" tr --param "$(printf 'a%.0s' $(seq 1 80))=1"
+err param_too_many 1 "too many --param flags" tr "${many[@]}"
+# Flags (cli/)
+err flag_target_required 1 "--target is required" "$KILN" train "$T/good.csv" --model lr -o "$T/out.kiln"
+err flag_model_required 1 "--model is required" "$KILN" train "$T/good.csv" --target label -o "$T/out.kiln"
+err flag_unknown_model 1 "--model zzz: unknown model" tr --model zzz
+err flag_unknown_option 1 "unknown option --frobnicate" tr --frobnicate
+err flag_needs_value 1 "--seed needs a value" tr --seed
+err flag_whole_number 1 "--threads 0: expected a whole number from 1 to" tr --threads 0
+err flag_seed 1 "--seed -3: expected a non-negative whole number" tr --seed -3
+err flag_fraction 1 "--test-size 1.5: expected a number strictly between 0 and 1" tr --test-size 1.5
+err flag_task 1 "--task clustering: expected classification or regression" tr --task clustering
+err flag_normalize 1 "--normalize unit: expected auto, none, zscore or minmax" tr --normalize unit
+err predict_args 1 "expected MODEL and DATA" "$KILN" predict "$T/m.kiln"
+err eval_args 1 "expected MODEL and DATA" "$KILN" eval "$T/m.kiln"
+err inspect_args 1 "expected one MODEL file" "$KILN" inspect
+err inspect_format 1 "--format svg: expected text, json or dot" "$KILN" inspect "$T/m.kiln" --format svg
+err inspect_importance 1 "--importance gini: expected builtin or permutation" "$KILN" inspect "$T/m.kiln" --importance gini
+err inspect_builtin 1 "--importance builtin: .* has none" "$KILN" inspect "$T/knn.kiln" --importance builtin
+err inspect_permutation 1 "--importance permutation needs --data FILE" "$KILN" inspect "$T/m.kiln" --importance permutation
+err models_argument 1 "unexpected argument extra" "$KILN" models extra
+err command_unknown 1 "unknown command 'frobnicate'" "$KILN" frobnicate
+# Model files (io/serial.c) and output files (io/outfile.c)
+err model_not_model 1 "good.csv: not a kiln model file" "$KILN" predict "$T/good.csv" "$T/good.csv" -o "$T/out.csv"
+err model_empty 1 "empty.kiln: empty file, not a kiln model file" "$KILN" predict "$T/empty.kiln" "$T/good.csv" -o "$T/out.csv"
+err model_truncated 1 "trunc.kiln: truncated" "$KILN" predict "$T/trunc.kiln" "$T/good.csv" -o "$T/out.csv"
+err model_checksum 1 "flipped.kiln: corrupted \(checksum mismatch\)" "$KILN" predict "$T/flipped.kiln" "$T/good.csv" -o "$T/out.csv"
+err model_newer 1 "written by model format version 2; this kiln reads version 1" "$KILN" predict "$SRC/tests/data/models/future_v2.kiln" "$T/good.csv" -o "$T/out.csv"
+err model_directory 1 "is a directory, not a kiln model file" "$KILN" predict "$T/dir" "$T/good.csv" -o "$T/out.csv"
+err model_write_directory 1 "dir: is a directory, not an output file" tr -o "$T/dir"
+err output_directory 1 "is a directory, not an output file" "$KILN" predict "$T/m.kiln" "$T/good.csv" -o "$T/dir"
+
+# Estimator parameters checked against the data (algos/)
+m() { local id=$1; shift; "$KILN" train "$T/good.csv" --target label --model "$id" -o "$T/out.kiln" "$@"; }
+err cw_syntax 1 "--param class_weight=heavy: expected none, balanced or class:weight" m lr --param class_weight=heavy
+err cw_positive 1 "--param class_weight=0:-1: weights must be positive numbers" m lr --param class_weight=0:-1
+err cw_class 1 "--param class_weight=7:1: class index 7 out of range" m lr --param class_weight=7:1
+err svm_l1_hinge 1 "svm: penalty=l1 with loss=hinge is not supported" m svm --param penalty=l1 --param loss=hinge
+err svm_l1_dual 1 "svm: penalty=l1 has no dual solver" m svm --param penalty=l1 --param dual=true
+err svm_hinge_primal 1 "svm: loss=hinge has no primal solver" m svm --param loss=hinge --param dual=false
+err knn_k_rows 1 "--param n_neighbors=100: larger than the [0-9]+ training rows" m knn --param n_neighbors=100
+err knn_kd_cosine 1 "--param algorithm=kd_tree: the kd-tree does not support metric=cosine" m knn --param algorithm=kd_tree --param metric=cosine
+err tree_max_features_word 1 "--param max_features=most: expected sqrt, log2" m rf --param max_features=most
+err tree_max_features_wide 1 "--param max_features=50: the data has only [0-9]+ features" m rf --param max_features=50
+err tree_max_samples 1 "--param max_samples=many: expected none, a fraction" m rf --param max_samples=many
+err tree_criterion 1 "--param criterion=squared_error does not fit classification" m rf --param criterion=squared_error
+err tree_min_leaf 1 "--param min_samples_leaf=1000: larger than the [0-9]+ training rows" m dt --param min_samples_leaf=1000
+err tree_oob_bootstrap 1 "--param oob_score=true needs bootstrap=true" m rf --param oob_score=true --param bootstrap=false
+err tree_max_samples_bootstrap 1 "--param max_samples needs bootstrap=true" m rf --param max_samples=0.5 --param bootstrap=false
+err gbm_depth 1 "--param max_depth=0: must be >= 1, or -1" m gbm --param max_depth=0
+err split_empty_part 1 "split: a test fraction of 0.99 of 30 rows leaves an empty train part" m lr --test-size 0.99
+err split_class_lost 1 "stratified split: a test part of [0-9]+ rows would leave a class with no training row" m lr --test-size 0.95
+err inspect_dot_linear 1 "lr has no tree to draw" "$KILN" inspect "$T/m.kiln" --format dot
+err inspect_dot_knn 1 "knn: no DOT form" "$KILN" inspect "$T/knn.kiln" --format dot
+
+finish
