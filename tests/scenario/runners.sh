@@ -1,9 +1,11 @@
 # Scenario 1, half-marathon runners (docs/scenarios.md): compare picks a boosted
 # tree model, the saved model predicts a new runner from raw CSV, and the held-out
-# MAE stays below 330 s (about 4.5 % of a typical 2 h time).
+# MAE stays below 330 s (about 4.5 % of a typical 2 h time). The 10000 rows are not
+# scaled down for the sanitizer build: on 2000 rows the linear models win (lasso's CV
+# R2 0.939 against gbm's 0.925), too few rows for the trees to resolve the bends.
 . "$(dirname "$0")/lib.sh"
 cd "$T" || exit 1
-"$GEN" runners --rows "$(rows 10000 2000)" --seed 1 -o runners.csv
+"$GEN" runners --rows "$(rows 10000 10000)" --seed 1 -o runners.csv
 expect_ok "compare runners" "$KILN" compare runners.csv --target half_marathon_s --folds 5 --save-best runners.kiln --no-log
 cp "$T/out" compare.txt
 cat compare.txt
