@@ -128,6 +128,7 @@ int cli_inspect(int argc, char **argv);
 int cli_models(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_drift(int argc, char **argv);
+int cli_ab(int argc, char **argv);
 
 int cli_compare(int argc, char **argv);
 int cli_tune(int argc, char **argv);

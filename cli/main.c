@@ -12,6 +12,7 @@ static const struct {
     {"predict", cli_predict, "score a CSV file with a saved model"},
     {"eval", cli_eval, "metrics of a saved model on a labelled CSV file"},
     {"report", cli_report, "a self-contained HTML report of a saved model on held-out rows"},
+    {"ab", cli_ab, "A/B test of two saved models on rows split at random between them"},
     {"drift", cli_drift, "per-feature drift of new data against the model's training data"},
     {"inspect", cli_inspect, "what a saved model learned: coefficients, trees, preprocessing"},
     {"compare", cli_compare, "cross-validate every estimator on the same folds, save the best"},

@@ -1,7 +1,9 @@
 /* kiln train — fit one model, report held-out metrics, save it. */
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include "cli/cli.h"
 #include "kiln/split.h"
 #include "kiln/util.h"
@@ -23,7 +25,8 @@ static const char train_help[] =
     "  --seed N            seed of the split and of every random choice (default 1)\n"
     "  --threads N         threads (default: every core)\n"
     "  --trace             print per-iteration losses on stderr (iterative models)\n"
-    "  --json              print one JSON object: fit_seconds, predict_seconds, the test metrics\n"
+    "  --json              print one JSON object: fit_seconds, predict_seconds, peak_rss_mb (the\n"
+    "                      process's peak resident memory), the test metrics\n"
     "  -o, --output MODEL  save the fitted model (preprocessing included)\n"
     "  --log FILE          the run log to append to (default: kiln-runs.jsonl beside the saved model,\n"
     "                      else in the current directory); --no-log writes none\n";
@@ -136,6 +139,13 @@ static kiln_status split_frame(const train_opts *o, const kiln_frame *all, kiln_
     return s;
 }
 
+/* The peak resident memory of the process so far, in MB (Linux reports kB). */
+static double peak_rss_mb(void)
+{
+    struct rusage u;
+    return getrusage(RUSAGE_SELF, &u) == 0 ? (double)u.ru_maxrss / 1024.0 : NAN;
+}
+
 static void report(const train_opts *o, const kiln_model *m, size_t ntrain, size_t ntest, double fit_s,
                    double pred_s, const kiln_metrics *met)
 {
@@ -160,6 +170,8 @@ static void report(const train_opts *o, const kiln_model *m, size_t ntrain, size
         kiln_json_num(&j, fit_s);
         kiln_json_key(&j, "predict_seconds");
         kiln_json_num(&j, pred_s);
+        kiln_json_key(&j, "peak_rss_mb");
+        kiln_json_num(&j, peak_rss_mb());
         if (met)
             cli_json_metrics(&j, met);
         kiln_json_end_object(&j);

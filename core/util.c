@@ -4,6 +4,7 @@
 #include "core/alloc_hook.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdatomic.h>
@@ -180,6 +181,11 @@ void kiln_argsort(const double *key, size_t *idx, size_t n)
 
 void kiln_number_text(double v, char *buf, size_t size)
 {
+    /* Whole numbers as integers ("2020", not "2.02e+03" which is shorter but reads badly). */
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(buf, size, "%.0f", v);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, size, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)

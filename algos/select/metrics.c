@@ -325,6 +325,30 @@ kiln_status kiln_metrics_classify(const double *y, const kiln_mat *scores, int p
     return KILN_OK;
 }
 
+kiln_status kiln_metrics_per_class(const double *y, const kiln_mat *scores, double *precision, double *recall,
+                                   double *f1, double *support)
+{
+    KILN_TRY(check_classify_input(y, scores));
+    size_t n = scores->rows, k = scores->cols;
+    double *tp = kiln_alloc(2 * k, sizeof *tp);
+    if (!tp)
+        return KILN_ENOMEM;
+    double *p = tp + k;
+    for (size_t c = 0; c < k; c++)
+        support[c] = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t yt = (size_t)y[i], yp = kiln_argmax_row(KILN_MAT_ROW(scores, i), k);
+        support[yt] += 1;
+        p[yp] += 1;
+        if (yt == yp)
+            tp[yt] += 1;
+    }
+    for (size_t c = 0; c < k; c++)
+        class_prf(tp[c], support[c], p[c], &recall[c], &precision[c], &f1[c]);
+    free(tp);
+    return KILN_OK;
+}
+
 /* ---- regression ----------------------------------------------------------- */
 
 /* 1 - SSE / SST; a constant y (SST = 0) gives 1 for a perfect fit, else 0. */

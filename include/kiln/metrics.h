@@ -27,6 +27,11 @@ typedef struct kiln_metrics {
 size_t kiln_argmax_row(const double *scores, size_t k);
 
 kiln_status kiln_metrics_classify(const double *y, const kiln_mat *scores, int proba, kiln_metrics *out);
+/* scikit-learn's classification_report: precision, recall, F1 and support
+ * (rows whose true class it is) of each of the k = scores->cols classes, 0
+ * where a ratio is 0/0. Each output array holds k values. */
+kiln_status kiln_metrics_per_class(const double *y, const kiln_mat *scores, double *precision, double *recall,
+                                   double *f1, double *support);
 kiln_status kiln_metrics_regress(const double *y, const double *pred, size_t n, kiln_metrics *out);
 
 /* The metric names of a task, PyCaret's spelling, in table order. */

@@ -34,7 +34,8 @@ int kiln_blas_get_threads(void);
 /* Sort idx[0..n) so that key[idx[.]] ascends, ties by index (stable). */
 void kiln_argsort(const double *key, size_t *idx, size_t n);
 
-/* The shortest decimal text that reads back as exactly v ("%.17g" at most). */
+/* The shortest decimal text that reads back as exactly v ("%.17g" at most);
+ * whole numbers below 1e15 in magnitude are written as integers. */
 void kiln_number_text(double v, char *buf, size_t size);
 
 /* Allocation helpers that record KILN_ENOMEM on failure. */

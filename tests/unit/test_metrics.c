@@ -105,6 +105,38 @@ START_TEST(metrics_match_scikit_learn)
 }
 END_TEST
 
+START_TEST(per_class_matches_classification_report)
+{
+    const char *path = KILN_SOURCE_DIR "/tests/data/metrics/per_class_fixture.txt";
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "fixture %s opens", path);
+    size_t n, k;
+    ck_assert_msg(fscanf(f, "%zu %zu", &n, &k) == 2 && k == 5, "fixture header: rows and 5 classes");
+    double *y = malloc(n * sizeof *y), want[5][4], prec[5], rec[5], f1[5], sup[5];
+    kiln_mat *scores = kiln_mat_new(n, k);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(fscanf(f, "%lf", &y[i]) == 1, "fixture target %zu", i);
+    for (size_t i = 0; i < n * k; i++)
+        ck_assert_msg(fscanf(f, "%lf", &scores->data[i]) == 1, "fixture score %zu", i);
+    for (size_t c = 0; c < k; c++)
+        ck_assert_msg(fscanf(f, "%lf %lf %lf %lf", &want[c][0], &want[c][1], &want[c][2], &want[c][3]) == 4,
+                      "fixture report line of class %zu", c);
+    fclose(f);
+    ck_assert_msg(kiln_metrics_per_class(y, scores, prec, rec, f1, sup) == KILN_OK, "per-class metrics succeed");
+    for (size_t c = 0; c < k; c++) {
+        ck_assert_msg(fabs(prec[c] - want[c][0]) < 1e-12, "class %zu precision %g, sklearn %g", c, prec[c], want[c][0]);
+        ck_assert_msg(fabs(rec[c] - want[c][1]) < 1e-12, "class %zu recall %g, sklearn %g", c, rec[c], want[c][1]);
+        ck_assert_msg(fabs(f1[c] - want[c][2]) < 1e-12, "class %zu F1 %g, sklearn %g", c, f1[c], want[c][2]);
+        ck_assert_msg(sup[c] == want[c][3], "class %zu support %g, sklearn %g", c, sup[c], want[c][3]);
+    }
+    y[0] = 7;
+    ck_assert_msg(kiln_metrics_per_class(y, scores, prec, rec, f1, sup) == KILN_EINPUT,
+                  "a target outside the classes is refused");
+    kiln_mat_free(scores);
+    free(y);
+}
+END_TEST
+
 START_TEST(argmax_takes_lowest_index_on_ties)
 {
     double s[4] = {0.2, 0.4, 0.4, 0.0};
@@ -237,6 +269,7 @@ int main(void)
     TCase *tc = tcase_create("metrics");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, metrics_match_scikit_learn);
+    tcase_add_test(tc, per_class_matches_classification_report);
     tcase_add_test(tc, argmax_takes_lowest_index_on_ties);
     tcase_add_test(tc, auc_handles_infinite_scores_and_ties);
     tcase_add_test(tc, names_follow_pycaret_tables);
