@@ -357,7 +357,7 @@ kiln_status kiln_cv_run(kiln_setup *s, const kiln_candidate *c, size_t n, const 
     r.t0 = kiln_now(); /* the budget counts from the first job */
     if (st == KILN_OK && (st = kiln_parallel_for(n * (size_t)r.k, s->o.threads, cv_job, &r)) != KILN_OK)
         st = first_failure(&r, n * (size_t)r.k, st, 0);
-    if (st == KILN_OK && cancelled(o))
+    if (st == KILN_OK && cancelled(&r.o))
         st = KILN_ERROR(KILN_ECANCEL, "interrupted");
     kiln_blas_threads(blas);
     cv_run_free(&r);
