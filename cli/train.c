@@ -1,7 +1,9 @@
 /* kiln train — fit one model, report held-out metrics, save it. */
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli/cli.h"
 #include "kiln/split.h"
 #include "kiln/util.h"
@@ -180,6 +182,38 @@ static void report(const train_opts *o, const kiln_model *m, size_t ntrain, size
         printf("saved %s\n", o->output);
 }
 
+/* A progress bar on stderr for fits that report their steps: drawn only on a
+ * terminal, once the fit has run PROGRESS_AFTER seconds, and erased at the end. */
+#define PROGRESS_AFTER 1.0
+#define PROGRESS_WIDTH 30
+
+typedef struct progress_bar {
+    double t0;
+    int drawn;
+} progress_bar;
+
+static void progress_draw(void *arg, size_t done, size_t total)
+{
+    progress_bar *b = arg;
+    double elapsed = kiln_now() - b->t0;
+    if (elapsed < PROGRESS_AFTER || total == 0)
+        return;
+    size_t full = done * PROGRESS_WIDTH / total;
+    char bar[PROGRESS_WIDTH + 1];
+    for (size_t k = 0; k < PROGRESS_WIDTH; k++)
+        bar[k] = k < full ? '#' : '.';
+    bar[PROGRESS_WIDTH] = '\0';
+    fprintf(stderr, "\r[%s] %zu/%zu  %.1f s", bar, done, total, elapsed);
+    fflush(stderr);
+    b->drawn = 1;
+}
+
+static void progress_erase(const progress_bar *b)
+{
+    if (b->drawn)
+        fprintf(stderr, "\r\033[K");
+}
+
 static kiln_status run_train(const train_opts *o)
 {
     kiln_frame *all = NULL, *train = NULL, *test = NULL, *valid = NULL;
@@ -195,6 +229,11 @@ static kiln_status run_train(const train_opts *o)
     ctx.seed = o->seed;
     ctx.threads = o->threads;
     ctx.trace = o->trace ? stderr : NULL;
+    progress_bar bar = {kiln_now(), 0};
+    if (!o->trace && isatty(fileno(stderr))) {
+        ctx.progress = progress_draw;
+        ctx.progress_arg = &bar;
+    }
     kiln_blas_threads(o->threads);
     double t0 = kiln_now(), fit_s = 0, pred_s = 0;
     const kiln_frame *fit_on = train ? train : all;
@@ -202,6 +241,7 @@ static kiln_status run_train(const train_opts *o)
         s = kiln_model_train(fit_on, valid, o->target, kiln_algo_find(o->model), &o->params, o->task, o->normalize,
                              &ctx, &m);
     fit_s = kiln_now() - t0;
+    progress_erase(&bar);
     kiln_metrics met;
     if (s == KILN_OK && test)
         s = kiln_model_evaluate(m, test, &met, &pred_s);

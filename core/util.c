@@ -4,6 +4,7 @@
 
 #include <cblas.h>
 #include <pthread.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -164,6 +165,11 @@ void kiln_argsort(const double *key, size_t *idx, size_t n)
 
 void kiln_number_text(double v, char *buf, size_t size)
 {
+    /* Whole numbers below 2^53 print as integers ("100", not "1e+02"). */
+    if (v == floor(v) && fabs(v) < 9007199254740992.0) {
+        snprintf(buf, size, "%.0f", v);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(buf, size, "%.*g", prec, v);
         if (strtod(buf, NULL) == v)

@@ -469,16 +469,21 @@ typedef struct predict_job {
     kiln_mat *out;
 } predict_job;
 
-/* Rows [b * BLOCK, ...) summed over the trees in order: the same sums for any thread count. */
+/* Rows [b * BLOCK, ...) summed over the trees in order, then divided by the
+ * tree count (so a constant target predicts the constant exactly): the same
+ * sums for any thread count. */
 static kiln_status predict_block(void *arg, size_t b)
 {
     predict_job *job = arg;
     size_t lo = b * PREDICT_BLOCK, hi = lo + PREDICT_BLOCK < job->X->rows ? lo + PREDICT_BLOCK : job->X->rows;
     kiln_mat X = kiln_mat_view(job->X, lo, 0, hi - lo, job->X->cols);
     kiln_mat out = kiln_mat_view(job->out, lo, 0, hi - lo, job->out->cols);
-    double scale = 1.0 / (double)job->f->n_trees;
     for (size_t t = 0; t < job->f->n_trees; t++)
-        kiln_tree_predict_add(job->f->trees[t], &X, &out, 0, scale);
+        kiln_tree_predict_add(job->f->trees[t], &X, &out, 0, 1.0);
+    double n_trees = (double)job->f->n_trees;
+    for (size_t i = 0; i < out.rows; i++)
+        for (size_t k = 0; k < out.cols; k++)
+            KILN_MAT_AT(&out, i, k) /= n_trees;
     return KILN_OK;
 }
 

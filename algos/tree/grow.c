@@ -57,6 +57,7 @@ typedef struct grow_ws {
     const kiln_criterion *c;
     kiln_rng *rng;
     size_t m, slot, n_features, max_features;
+    size_t *cand, n_cand; /* the features this tree may split on, ascending */
     int dense; /* all features are candidates: subtraction applies */
     size_t dense_min;
     uint32_t *rows, *tmp;
@@ -134,9 +135,10 @@ typedef struct dense_job {
     double *h;
 } dense_job;
 
-static kiln_status dense_task(void *arg, size_t j)
+static kiln_status dense_task(void *arg, size_t i)
 {
     dense_job *d = arg;
+    size_t j = d->w->cand[i];
     uint64_t seen[4] = {0};
     hist_add_feature(d->w, j, d->begin, d->end, d->h + d->w->b->hist_start[j] * d->w->slot, seen);
     return KILN_OK;
@@ -149,8 +151,8 @@ static kiln_status hist_build(grow_ws *w, size_t begin, size_t end, double **out
     if (!h)
         return KILN_ENOMEM;
     dense_job d = {w, begin, end, h};
-    int threads = (end - begin) * w->n_features >= PARALLEL_MIN ? w->p->threads : 1;
-    kiln_status s = kiln_parallel_for(w->n_features, threads, dense_task, &d);
+    int threads = (end - begin) * w->n_cand >= PARALLEL_MIN ? w->p->threads : 1;
+    kiln_status s = kiln_parallel_for(w->n_cand, threads, dense_task, &d);
     if (s != KILN_OK) {
         free(h);
         return s;
@@ -292,9 +294,8 @@ static void sparse_clear(grow_ws *w, size_t n_ne)
 static void find_split(grow_ws *w, pending *pd, const node_ctx *nc)
 {
     split best = {.feature = -1};
-    size_t d = w->n_features, evaluated = 0;
-    for (size_t i = 0; i < d; i++)
-        w->order[i] = i;
+    size_t d = w->n_cand, evaluated = 0;
+    memcpy(w->order, w->cand, d * sizeof *w->order);
     for (size_t i = 0; i < d && evaluated < w->max_features; i++) {
         if (w->max_features < d) {
             size_t r = i + kiln_rng_below(w->rng, d - i);
@@ -562,6 +563,7 @@ static void ws_free(grow_ws *w)
     free(w->acc);
     free(w->sum);
     free(w->order);
+    free(w->cand);
     free(w->nonempty);
     for (size_t i = 0; i < w->n_pending; i++)
         free(w->stack[i].hist);
@@ -580,9 +582,16 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
     w->acc = kiln_alloc(256 * slot, sizeof *w->acc);
     w->sum = kiln_alloc(3 * slot, sizeof *w->sum);
     w->order = kiln_alloc(w->n_features, sizeof *w->order);
+    w->cand = kiln_alloc(w->n_features, sizeof *w->cand);
     w->nonempty = kiln_alloc(256, 1);
-    if (!w->rows || !w->tmp || !w->acc || !w->sum || !w->order || !w->nonempty)
+    if (!w->rows || !w->tmp || !w->acc || !w->sum || !w->order || !w->cand || !w->nonempty)
         return KILN_ENOMEM;
+    const kiln_tree_params *p = w->p;
+    w->n_cand = p->features ? p->n_tree_features : w->n_features;
+    for (size_t i = 0; i < w->n_cand; i++)
+        w->cand[i] = p->features ? p->features[i] : i;
+    w->max_features = p->max_features == 0 || p->max_features > w->n_cand ? w->n_cand : p->max_features;
+    w->dense = w->max_features == w->n_cand;
     w->L = w->sum + slot;
     w->R = w->sum + 2 * slot;
     memcpy(w->rows, rows, n_rows * sizeof *rows);
@@ -611,8 +620,6 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
                           crit->n_stats, stats->m);
     grow_ws w = {.b = bins, .st = stats, .p = p, .c = crit, .rng = rng, .m = stats->m,
                  .n_features = bins->cols, .row_leaf = row_leaf};
-    w.max_features = p->max_features == 0 || p->max_features > bins->cols ? bins->cols : p->max_features;
-    w.dense = w.max_features == bins->cols;
     w.dense_min = p->dense_min_rows ? p->dense_min_rows : DENSE_MIN;
     w.t = kiln_tree_new(bins->cols, crit->n_outputs);
     kiln_status s = w.t ? ws_init(&w, rows, n_rows) : KILN_ENOMEM;

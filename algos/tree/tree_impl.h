@@ -141,6 +141,8 @@ typedef struct kiln_tree_params {
     double min_child_weight;  /* criterion cover per child at least (0)        */
     double min_split_gain;    /* split only when gain >= this (0)              */
     size_t max_features;      /* candidate features per node; 0 = all          */
+    const uint32_t *features; /* the tree's features, ascending (n_tree_features */
+    size_t n_tree_features;   /* of them; colsample_bytree), or NULL = all     */
     int random_splits;        /* 1: extra trees, one random cut per feature    */
     int threads;              /* threads for one tree's histograms (1)         */
     size_t dense_min_rows;    /* nodes with this many rows keep all features'  */

@@ -55,6 +55,10 @@ typedef struct kiln_ctx {
     FILE *trace;                  /* per-iteration lines with --trace, or NULL */
     volatile const int *cancel;   /* set to nonzero to stop; may be NULL     */
     const kiln_dataset *valid;    /* optional validation set (early stopping) */
+    /* Called from the fitting thread after each step of an iterative fit
+     * (a boosting round): done of total steps. NULL: no progress reports. */
+    void (*progress)(void *arg, size_t done, size_t total);
+    void *progress_arg;
 } kiln_ctx;
 
 /* Default context: seed 0, all cores, quiet. */
