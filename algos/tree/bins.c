@@ -196,7 +196,6 @@ kiln_status kiln_bins_build(const kiln_mat *X, int max_bins, int threads, kiln_b
     b->rows = X->rows;
     b->cols = X->cols;
     b->max_bins = max_bins;
-    snprintf(b->key, sizeof b->key, "bins%d", max_bins);
     b->codes = kiln_alloc(X->rows * X->cols, 1);
     b->n_bins = kiln_alloc(X->cols, sizeof *b->n_bins);
     b->cut_start = kiln_alloc(X->cols, sizeof *b->cut_start);
@@ -232,25 +231,27 @@ static void bins_free_void(void *p)
     kiln_bins_free(p);
 }
 
+typedef struct bins_args {
+    int max_bins, threads;
+} bins_args;
+
+static kiln_status bins_build_cached(const kiln_dataset *d, void *arg, void **value, void (**free_fn)(void *))
+{
+    const bins_args *a = arg;
+    kiln_bins *b;
+    KILN_TRY(kiln_bins_build(&d->X, a->max_bins, a->threads, &b));
+    *value = b;
+    *free_fn = bins_free_void;
+    return KILN_OK;
+}
+
 kiln_status kiln_bins_cached(const kiln_dataset *d, int max_bins, int threads, const kiln_bins **out)
 {
     char key[16];
     snprintf(key, sizeof key, "bins%d", max_bins);
-    const kiln_bins *hit = kiln_dataset_cached(d, key);
-    if (hit) {
-        *out = hit;
-        return KILN_OK;
-    }
-    kiln_bins *b;
-    KILN_TRY(kiln_bins_build(&d->X, max_bins, threads, &b));
-    /* The cache is the mutable part of a dataset handed to fit as const: the
-     * binned matrix is derived from X only, so storing it changes nothing a
-     * caller can observe but the time the next model's fit takes. */
-    kiln_status s = kiln_dataset_cache_put((kiln_dataset *)d, b->key, b, bins_free_void);
-    if (s != KILN_OK) {
-        kiln_bins_free(b);
-        return s;
-    }
+    bins_args a = {max_bins, threads};
+    void *b;
+    KILN_TRY(kiln_dataset_cache_get(d, key, bins_build_cached, &a, &b));
     *out = b;
     return KILN_OK;
 }

@@ -667,12 +667,14 @@ static kiln_status fit_setup(kiln_gbm_fit *f, const kiln_params *p, const kiln_d
         f->has_valid = 1;
     } else {
         f->train.data = *train;
+        memset(f->train.data.cache, 0, sizeof f->train.data.cache);
         if (f->ctx.valid) {
             if (f->ctx.valid->X.cols != train->X.cols)
                 return KILN_ERROR(KILN_EINPUT, "gbm: the validation set has %zu features, the training set %zu",
                                   f->ctx.valid->X.cols, train->X.cols);
             KILN_TRY(check_targets(f->ctx.valid, "validation"));
             f->valid.data = *f->ctx.valid;
+            memset(f->valid.data.cache, 0, sizeof f->valid.data.cache);
             f->has_valid = 1;
         }
     }
@@ -681,7 +683,10 @@ static kiln_status fit_setup(kiln_gbm_fit *f, const kiln_params *p, const kiln_d
     size_t n = f->train.data.X.rows, k = m->k;
     if (n == 0 || n > UINT32_MAX)
         return KILN_ERROR(KILN_EINPUT, "gbm: %zu training rows", n);
-    KILN_TRY(kiln_bins_cached(&f->train.data, m->cfg.max_bins, f->ctx.threads, &f->bins));
+    /* The caller's dataset holds the bins (shared with other fits on it)
+     * unless the training rows are a split-off copy. */
+    const kiln_dataset *bin_src = f->train.X_own ? &f->train.data : train;
+    KILN_TRY(kiln_bins_cached(bin_src, m->cfg.max_bins, f->ctx.threads, &f->bins));
     m->base = kiln_alloc(k, sizeof *m->base);
     f->g = kiln_alloc(n * k, sizeof *f->g);
     f->h = kiln_alloc(n * k, sizeof *f->h);

@@ -90,7 +90,6 @@ typedef struct kiln_bins {
     double *bin_lo;      /* per slot: the smallest / largest training value in */
     double *bin_hi;      /* the bin; a split between two bins of a node cuts   */
                          /* halfway between them, as exact CART does          */
-    char key[16];        /* the dataset cache key, "bins<max_bins>"            */
 } kiln_bins;
 
 /* Bin the columns of X (NaN = missing) into at most max_bins (2..255) value
@@ -102,8 +101,8 @@ void kiln_bins_free(kiln_bins *b);
  * +inf for b == n_bins[j]. */
 double kiln_bins_cut(const kiln_bins *b, size_t j, unsigned bin);
 /* The bins of a dataset's X, built once and cached on the dataset under
- * "bins<max_bins>" (the dataset owns them; do not free). The fit gets a const
- * dataset: its cache is the one mutable part (see the report on this cast). */
+ * "bins<max_bins>" (the dataset owns them; do not free). Safe when several
+ * fits share the dataset from different threads (kiln_dataset_cache_get). */
 kiln_status kiln_bins_cached(const kiln_dataset *d, int max_bins, int threads, const kiln_bins **out);
 
 /* ---- per-row statistics and criteria ----------------------------------- */
