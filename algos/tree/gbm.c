@@ -380,6 +380,13 @@ static void inspect_text(const gbm_model *m, const kiln_inspect_args *a, const d
     const kiln_loss *L = kiln_loss_get((kiln_loss_kind)m->loss);
     fprintf(out, "Gradient boosting: %s, %zu rounds grown, %zu kept (best round %zu), %zu trees\n", L->name,
             m->n_rounds, m->best_round, m->best_round, m->n_trees);
+    size_t nodes = 0, leaves = 0;
+    for (size_t t = 0; t < m->n_trees; t++) {
+        nodes += m->trees[t]->n_nodes;
+        leaves += (m->trees[t]->n_nodes + 1) / 2;
+    }
+    fprintf(out, "%zu nodes (%zu leaves), %zu bytes per node\n", nodes, leaves,
+            m->n_trees ? kiln_tree_bytes_per_node(m->trees[0]) : 0);
     fprintf(out, "learning_rate %g  max_depth %d  reg_lambda %g  max_bins %d\nbase score", m->cfg.learning_rate,
             m->cfg.max_depth, m->cfg.reg_lambda, m->cfg.max_bins);
     for (size_t c = 0; c < m->k; c++)

@@ -189,6 +189,7 @@ START_TEST(one_round_is_the_newton_step)
     ck_assert_msg(fabs(out->data[3] - (3 + 4.0 / 3)) < 1e-12, "right leaf: 3 + 4/3, got %.15g", out->data[3]);
     kiln_mat_free(out);
     kiln_algo_gbm.free(m);
+    kiln_dataset_clear_cache(&d);
 }
 END_TEST
 
@@ -208,6 +209,7 @@ START_TEST(constant_target_predicts_the_constant)
         ck_assert_msg(out->data[i] == 7.0, "a constant target predicts the constant, got %g", out->data[i]);
     kiln_mat_free(out);
     kiln_algo_gbm.free(m);
+    kiln_dataset_clear_cache(&d);
 }
 END_TEST
 
