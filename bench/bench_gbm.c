@@ -69,7 +69,7 @@ static double hist_throughput(const kiln_dataset *train, int threads)
         st[2 * i + 1] = 0.25;
         rows[i] = (uint32_t)i;
     }
-    kiln_tree_stats s = {2, st};
+    kiln_tree_stats s = {.m = 2, .row = st};
     kiln_criterion c = kiln_criterion_newton(1.0);
     kiln_tree_params p = kiln_tree_params_default();
     p.max_depth = 1;

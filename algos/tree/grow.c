@@ -61,6 +61,7 @@ typedef struct grow_ws {
     int dense; /* all features are candidates: subtraction applies */
     size_t dense_min;
     uint32_t *rows, *tmp;
+    double *nst, *tmp_st; /* the statistics of rows[k] at nst[k * m]: a node's are contiguous */
     double *acc;          /* 256 x slot scratch for one feature's histogram */
     double *sum, *L, *R;  /* slot doubles each */
     double *value;        /* n_outputs */
@@ -110,22 +111,36 @@ static kiln_status hist_put(grow_ws *w, double *h)
     return KILN_OK;
 }
 
-/* Accumulate rows[begin, end) of feature j into h (indexed by code); mark
- * the codes seen in `seen` (256 bits). */
-static void hist_add_feature(const grow_ws *w, size_t j, size_t begin, size_t end, double *h, uint64_t seen[4])
+/* Accumulate rows[begin, end) of feature j into h (indexed by code), m
+ * statistics per row; mark the codes seen in `seen` (256 bits). Inlined with
+ * a constant m for the common criteria, so the inner loop unrolls. */
+static inline void hist_rows(const grow_ws *w, const uint8_t *col, size_t begin, size_t end, size_t m, double *h,
+                             uint64_t seen[4])
 {
-    const uint8_t *col = w->b->codes + j * w->b->rows;
-    const double *st = w->st->row;
-    size_t m = w->m, slot = w->slot;
+    size_t slot = m + 1;
     for (size_t k = begin; k < end; k++) {
-        uint32_t r = w->rows[k];
-        uint8_t code = col[r];
+        uint8_t code = col[w->rows[k]];
         double *e = h + (size_t)code * slot;
-        const double *s = st + (size_t)r * m;
+        const double *s = w->nst + k * m;
         seen[code >> 6] |= (uint64_t)1 << (code & 63);
         e[0] += 1.0;
         for (size_t q = 0; q < m; q++)
             e[1 + q] += s[q];
+    }
+}
+
+static void hist_add_feature(const grow_ws *w, size_t j, size_t begin, size_t end, double *h, uint64_t seen[4])
+{
+    const uint8_t *col = w->b->codes + j * w->b->rows;
+    switch (w->m) {
+    case 2: /* Newton (g, h), two-class counts */
+        hist_rows(w, col, begin, end, 2, h, seen);
+        break;
+    case 3: /* squared error (w, wy, wy^2), three classes */
+        hist_rows(w, col, begin, end, 3, h, seen);
+        break;
+    default:
+        hist_rows(w, col, begin, end, w->m, h, seen);
     }
 }
 
@@ -178,7 +193,8 @@ static void try_split(grow_ws *w, const node_ctx *nc, size_t j, unsigned bin, in
         w->R[q] = w->sum[q] - w->L[q];
     if (w->L[0] < (double)p->min_samples_leaf || w->R[0] < (double)p->min_samples_leaf)
         return;
-    if (c->cover(c, w->L + 1) < p->min_child_weight || c->cover(c, w->R + 1) < p->min_child_weight)
+    if (p->min_child_weight > 0 &&
+        (c->cover(c, w->L + 1) < p->min_child_weight || c->cover(c, w->R + 1) < p->min_child_weight))
         return;
     double gain = nc->loss - c->loss(c, w->L + 1) - c->loss(c, w->R + 1);
     if (best->feature < 0 || gain > best->gain || (gain == best->gain && (int)j < best->feature)) {
@@ -358,7 +374,7 @@ static void node_sum(grow_ws *w, size_t begin, size_t end)
 {
     memset(w->sum, 0, w->slot * sizeof *w->sum);
     for (size_t k = begin; k < end; k++) {
-        const double *s = w->st->row + (size_t)w->rows[k] * w->m;
+        const double *s = w->nst + k * w->m;
         for (size_t q = 0; q < w->m; q++)
             w->sum[1 + q] += s[q];
     }
@@ -411,22 +427,31 @@ static kiln_status node_open(grow_ws *w, pending *pd)
     return KILN_OK;
 }
 
-/* Stable partition of rows[begin, end): rows going left first. Returns the split point. */
+/* Stable partition of rows[begin, end) and their statistics: rows going
+ * left first. Returns the split point. */
 static size_t partition(grow_ws *w, const pending *pd)
 {
     const split *s = &pd->best;
     const uint8_t *col = w->b->codes + (size_t)s->feature * w->b->rows;
-    size_t nl = pd->begin, nr = 0;
+    size_t m = w->m, nl = pd->begin, nr = 0;
     for (size_t k = pd->begin; k < pd->end; k++) {
         uint32_t r = w->rows[k];
         uint8_t code = col[r];
         int left = code == KILN_BIN_MISSING ? s->default_left : code <= s->bin;
-        if (left)
+        const double *st = w->nst + k * m;
+        double *to;
+        if (left) {
+            to = w->nst + nl * m;
             w->rows[nl++] = r;
-        else
+        } else {
+            to = w->tmp_st + nr * m;
             w->tmp[nr++] = r;
+        }
+        for (size_t q = 0; q < m; q++)
+            to[q] = st[q];
     }
     memcpy(w->rows + nl, w->tmp, nr * sizeof *w->rows);
+    memcpy(w->nst + nl * m, w->tmp_st, nr * m * sizeof *w->nst);
     return nl;
 }
 
@@ -560,6 +585,8 @@ static void ws_free(grow_ws *w)
 {
     free(w->rows);
     free(w->tmp);
+    free(w->nst);
+    free(w->tmp_st);
     free(w->acc);
     free(w->sum);
     free(w->order);
@@ -579,12 +606,14 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
     w->slot = slot;
     w->rows = kiln_alloc(n_rows, sizeof *w->rows);
     w->tmp = kiln_alloc(n_rows, sizeof *w->tmp);
+    w->nst = kiln_alloc(n_rows * m, sizeof *w->nst);
+    w->tmp_st = kiln_alloc(n_rows * m, sizeof *w->tmp_st);
     w->acc = kiln_alloc(256 * slot, sizeof *w->acc);
     w->sum = kiln_alloc(3 * slot, sizeof *w->sum);
     w->order = kiln_alloc(w->n_features, sizeof *w->order);
     w->cand = kiln_alloc(w->n_features, sizeof *w->cand);
     w->nonempty = kiln_alloc(256, 1);
-    if (!w->rows || !w->tmp || !w->acc || !w->sum || !w->order || !w->cand || !w->nonempty)
+    if (!w->rows || !w->tmp || !w->nst || !w->tmp_st || !w->acc || !w->sum || !w->order || !w->cand || !w->nonempty)
         return KILN_ENOMEM;
     const kiln_tree_params *p = w->p;
     w->n_cand = p->features ? p->n_tree_features : w->n_features;
@@ -595,6 +624,12 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
     w->L = w->sum + slot;
     w->R = w->sum + 2 * slot;
     memcpy(w->rows, rows, n_rows * sizeof *rows);
+    for (size_t k = 0; k < n_rows; k++) {
+        const double *from = w->st->row + (size_t)rows[k] * m;
+        double times = w->st->repeat ? (double)w->st->repeat[rows[k]] : 1.0;
+        for (size_t q = 0; q < m; q++)
+            w->nst[k * m + q] = times * from[q];
+    }
     return KILN_OK;
 }
 

@@ -110,6 +110,9 @@ kiln_status kiln_bins_cached(const kiln_dataset *d, int max_bins, int threads, c
 typedef struct kiln_tree_stats {
     size_t m;          /* statistics per row                                   */
     const double *row; /* row-major n x m, indexed by the dataset row number   */
+    const uint32_t *repeat; /* per dataset row: how many times the sample holds */
+                       /* it (a bootstrap count; its statistics are scaled by */
+                       /* it and it counts as one sample), or NULL            */
 } kiln_tree_stats;
 
 typedef struct kiln_criterion kiln_criterion;

@@ -519,7 +519,7 @@ START_TEST(newton_criterion_grows_boosting_leaves)
     kiln_criterion c = kiln_criterion_newton(1.0);
     kiln_tree_params p = kiln_tree_params_default();
     p.max_depth = 1;
-    kiln_tree_stats st = {2, gh};
+    kiln_tree_stats st = {.m = 2, .row = gh};
     kiln_rng r;
     kiln_rng_seed(&r, 0);
     kiln_tree *t;
@@ -559,7 +559,7 @@ START_TEST(subtraction_matches_direct_histograms)
     for (uint32_t i = 0; i < 6000; i++)
         rows[i] = i;
     kiln_criterion c = kiln_criterion_gini(2);
-    kiln_tree_stats s = {2, st};
+    kiln_tree_stats s = {.m = 2, .row = st};
     kiln_tree_params p = kiln_tree_params_default();
     kiln_rng r;
     kiln_tree *sub, *direct;
