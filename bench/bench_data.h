@@ -14,7 +14,13 @@
  *                two classes or kept as a regression target.
  *
  * The file: int64 rows, cols, task (1 classify, 2 regress), n_classes; then
- * rows x cols float64 row-major; then rows float64 targets. */
+ * rows x cols float64 row-major; then rows float64 targets.
+ *
+ * Every timed fit runs in a fresh child process (kiln's bench with --fit, or
+ * the peer's Python script) that prints one line of seven numbers, read into
+ * a bench_run: fit seconds, held-out score (loss or accuracy), resident MB
+ * before the fit, peak resident MB after it, nodes, model file bytes, and one
+ * more figure of the bench's choosing. */
 #ifndef KILN_BENCH_DATA_H
 #define KILN_BENCH_DATA_H
 
@@ -22,6 +28,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "kiln/dataset.h"
 #include "kiln/rng.h"
 
@@ -166,6 +174,59 @@ static void bench_memory(double *rss_mb, double *peak_mb)
     }
     if (f)
         fclose(f);
+}
+
+/* One child's line (see the top of this file). */
+typedef struct bench_run {
+    double secs, score, rss, peak, nodes, file_bytes, extra;
+} bench_run;
+
+#define BENCH_MAX_REPEATS 15
+
+/* Run cmd and read its line; nonzero (and a message) when it gave none. */
+static int bench_child(const char *cmd, bench_run *r)
+{
+    FILE *f = popen(cmd, "r");
+    int got = f && fscanf(f, "%lf %lf %lf %lf %lf %lf %lf", &r->secs, &r->score, &r->rss, &r->peak, &r->nodes,
+                          &r->file_bytes, &r->extra) == 7;
+    if (f)
+        pclose(f);
+    if (!got)
+        fprintf(stderr, "bench: no result from: %s\n", cmd);
+    return !got;
+}
+
+static int bench_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median over runs r[0..n) of the double field at `offset`. */
+static double bench_median(const bench_run *r, size_t n, size_t offset)
+{
+    double v[BENCH_MAX_REPEATS];
+    for (size_t i = 0; i < n; i++)
+        v[i] = *(const double *)((const char *)&r[i] + offset);
+    qsort(v, n, sizeof *v, bench_cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The directory of this benchmark's sources (the peer scripts sit there) and
+ * the path of the running executable (to start --fit children). */
+static int bench_paths(const char *file, char *dir, size_t dir_size, char *self, size_t self_size)
+{
+    snprintf(dir, dir_size, "%s", file);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, dir_size, ".");
+    ssize_t len = readlink("/proc/self/exe", self, self_size - 1);
+    if (len <= 0)
+        return 1;
+    self[len] = '\0';
+    return 0;
 }
 
 #endif

@@ -23,13 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "algos/tree/tree_impl.h"
 #include "bench_data.h"
 #include "kiln/algo.h"
 #include "kiln/util.h"
-
-#define MAX_REPEATS 15
 
 static const char *const SET_NAMES[] = {"binary", "multiclass", "categorical"};
 
@@ -162,43 +159,6 @@ static int fit_child(int set, const char *rounds, int threads)
     return 0;
 }
 
-typedef struct run {
-    double secs, loss, rss, peak, tput;
-    size_t nodes, file_bytes;
-} run;
-
-static int run_child(const char *cmd, run *r, int kiln)
-{
-    FILE *f = popen(cmd, "r");
-    int got = 0;
-    if (f) {
-        if (kiln)
-            got = fscanf(f, "%lf %lf %lf %lf %zu %zu %lf", &r->secs, &r->loss, &r->rss, &r->peak, &r->nodes,
-                         &r->file_bytes, &r->tput) == 7;
-        else
-            got = fscanf(f, "%lf %lf %lf %lf %zu", &r->secs, &r->loss, &r->rss, &r->peak, &r->nodes) == 5;
-        pclose(f);
-    }
-    if (!got)
-        fprintf(stderr, "bench_gbm: no result from: %s\n", cmd);
-    return !got;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median_of(const run *r, size_t n, size_t offset)
-{
-    double v[MAX_REPEATS];
-    for (size_t i = 0; i < n; i++)
-        v[i] = *(const double *)((const char *)&r[i] + offset);
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static int bench_set_run(int set, const char *self, const char *dir, const char *rounds, int threads, int repeats)
 {
     char tr_path[256], te_path[256], kcmd[8192], xcmd[8192];
@@ -207,25 +167,25 @@ static int bench_set_run(int set, const char *self, const char *dir, const char 
     snprintf(kcmd, sizeof kcmd, "%s --fit %d %s %d", self, set, rounds, threads);
     snprintf(xcmd, sizeof xcmd, "/usr/bin/python3 %s/bench_gbm_xgboost.py %s %s %s %d", dir, tr_path, te_path, rounds,
              threads);
-    run k[MAX_REPEATS], x[MAX_REPEATS];
+    bench_run k[BENCH_MAX_REPEATS], x[BENCH_MAX_REPEATS];
     for (int i = 0; i < repeats; i++)
-        if (run_child(kcmd, &k[i], 1) || run_child(xcmd, &x[i], 0))
+        if (bench_child(kcmd, &k[i]) || bench_child(xcmd, &x[i]))
             return 1;
     size_t n = (size_t)repeats;
-    double ks = median_of(k, n, offsetof(run, secs)), xs = median_of(x, n, offsetof(run, secs));
-    double kp = median_of(k, n, offsetof(run, peak)), xp = median_of(x, n, offsetof(run, peak));
-    double kr = median_of(k, n, offsetof(run, rss)), xr = median_of(x, n, offsetof(run, rss));
+    double ks = bench_median(k, n, offsetof(bench_run, secs)), xs = bench_median(x, n, offsetof(bench_run, secs));
+    double kp = bench_median(k, n, offsetof(bench_run, peak)), xp = bench_median(x, n, offsetof(bench_run, peak));
+    double kr = bench_median(k, n, offsetof(bench_run, rss)), xr = bench_median(x, n, offsetof(bench_run, rss));
     const char *loss = set == BENCH_CATEGORICAL ? "MSE" : "log loss";
     printf("%s: fit kiln %.3f s, XGBoost %.3f s (medians of %d) -> ratio %.3f\n", SET_NAMES[set], ks, xs, repeats,
            ks / xs);
-    printf("  held-out %s: kiln %.6f, XGBoost %.6f (%+.2f %%)\n", loss, k[0].loss, x[0].loss,
-           100.0 * (k[0].loss - x[0].loss) / x[0].loss);
+    printf("  held-out %s: kiln %.6f, XGBoost %.6f (%+.2f %%)\n", loss, k[0].score, x[0].score,
+           100.0 * (k[0].score - x[0].score) / x[0].score);
     printf("  peak RSS: kiln %.1f MB, XGBoost %.1f MB (ratio %.3f); above the loaded data: kiln %.1f MB, "
            "XGBoost %.1f MB (ratio %.3f)\n",
            kp, xp, kp / xp, kp - kr, xp - xr, (kp - kr) / (xp - xr));
-    printf("  model: kiln %zu nodes, %.1f bytes per node in the file; XGBoost %zu nodes\n", k[0].nodes,
-           (double)k[0].file_bytes / (double)k[0].nodes, x[0].nodes);
-    printf("  kiln histogram throughput: %.3g rows x features per second\n", median_of(k, n, offsetof(run, tput)));
+    printf("  model: kiln %.0f nodes, %.1f bytes per node in the file; XGBoost %.0f nodes, %.1f bytes per node\n",
+           k[0].nodes, k[0].file_bytes / k[0].nodes, x[0].nodes, x[0].file_bytes / x[0].nodes);
+    printf("  kiln histogram throughput: %.3g rows x features per second\n", bench_median(k, n, offsetof(bench_run, extra)));
     printf("  runs (kiln / XGBoost s):");
     for (int i = 0; i < repeats; i++)
         printf(" %.3f/%.3f", k[i].secs, x[i].secs);
@@ -243,23 +203,15 @@ int main(int argc, char **argv)
     int threads = argc > 3 ? atoi(argv[3]) : 2;
     int repeats = argc > 4 ? atoi(argv[4]) : 3;
     const char *sets = argc > 5 ? argv[5] : "bmc";
-    if (repeats < 1 || repeats > MAX_REPEATS) {
-        fprintf(stderr, "bench_gbm: repeats must be 1..%d\n", MAX_REPEATS);
+    if (repeats < 1 || repeats > BENCH_MAX_REPEATS) {
+        fprintf(stderr, "bench_gbm: repeats must be 1..%d\n", BENCH_MAX_REPEATS);
         return 1;
     }
     char self[4096], dir[4096];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (len <= 0) {
+    if (bench_paths(__FILE__, dir, sizeof dir, self, sizeof self)) {
         fprintf(stderr, "bench_gbm: cannot find its own executable\n");
         return 1;
     }
-    self[len] = '\0';
-    snprintf(dir, sizeof dir, "%s", __FILE__); /* the peer script sits beside this source */
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
     printf("bench_gbm: %zu rows (binary), %zu (multiclass, categorical); %s rounds, depth 6, %d threads\n", rows,
            rows / 3, rounds, threads);
     for (int set = 0; set < 3; set++) {

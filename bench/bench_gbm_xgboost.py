@@ -1,6 +1,7 @@
 """XGBoost's side of bench_gbm: fit XGBoost 1.7 tree_method="hist" with the same
 trees as kiln's gbm on the raw file bench_gbm wrote (bench/bench_data.h describes
-it) and print one line: fit_seconds held_out_loss rss_mb peak_mb nodes.
+it) and print one line: fit_seconds held_out_loss rss_mb peak_mb nodes
+model_bytes 0 (the bytes of Booster.save_raw(); bench_data.h describes the line).
 The loss is the log loss (mean squared error for regression); the memory is
 this process's VmRSS before the fit and its VmHWM after. Run by bench_gbm with
 /usr/bin/python3 (Debian's python3-xgboost)."""
@@ -45,4 +46,5 @@ else:
     p = model.predict_proba(Xte)[np.arange(len(yte)), yte.astype(np.int64)]
     loss = float(-np.mean(np.log(np.clip(p, 1e-15, 1))))
 nodes = sum(len(t.strip().split("\n")) for t in model.get_booster().get_dump())
-print(secs, loss, rss, peak, nodes, flush=True)
+model_bytes = len(model.get_booster().save_raw())
+print(secs, loss, rss, peak, nodes, model_bytes, 0, flush=True)
