@@ -188,7 +188,7 @@ static void report(const train_opts *o, const kiln_model *m, size_t ntrain, size
 #define PROGRESS_WIDTH 30
 
 typedef struct progress_bar {
-    double t0;
+    double t0, last; /* the fit's start, the last redraw */
     int drawn;
 } progress_bar;
 
@@ -196,8 +196,9 @@ static void progress_draw(void *arg, size_t done, size_t total)
 {
     progress_bar *b = arg;
     double elapsed = kiln_now() - b->t0;
-    if (elapsed < PROGRESS_AFTER || total == 0)
+    if (elapsed < PROGRESS_AFTER || total == 0 || (b->drawn && elapsed - b->last < 0.1 && done < total))
         return;
+    b->last = elapsed;
     size_t full = done * PROGRESS_WIDTH / total;
     char bar[PROGRESS_WIDTH + 1];
     for (size_t k = 0; k < PROGRESS_WIDTH; k++)
@@ -229,7 +230,7 @@ static kiln_status run_train(const train_opts *o)
     ctx.seed = o->seed;
     ctx.threads = o->threads;
     ctx.trace = o->trace ? stderr : NULL;
-    progress_bar bar = {kiln_now(), 0};
+    progress_bar bar = {kiln_now(), 0, 0};
     if (!o->trace && isatty(fileno(stderr))) {
         ctx.progress = progress_draw;
         ctx.progress_arg = &bar;

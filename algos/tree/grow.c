@@ -2,7 +2,9 @@
  *
  * A node owns the range [begin, end) of the row index array; splitting it
  * partitions that range in place (stably, so rows stay ascending and column
- * reads stay sequential). For each candidate feature the node's histogram
+ * reads stay sequential). The rows' statistics (scaled by their repeat
+ * counts) are gathered once per tree and partitioned with the rows, so a
+ * node's statistics are contiguous and histograms read them in order. For each candidate feature the node's histogram
  * holds, per bin, the row count and the m summed statistics. Scanning the
  * value bins in ascending order gives, for every boundary, the left sums L;
  * the right sums are S - L. Rows with a missing value (bin 0) are added to
