@@ -868,11 +868,14 @@ static kiln_status grow_one(kiln_gbm_fit *f, size_t round, size_t cls, size_t n_
 }
 
 /* Add tree t (score column cls) to the raw scores of the training and validation rows. */
-static void add_tree(kiln_gbm_fit *f, const kiln_tree *t, size_t cls)
+static void add_tree(kiln_gbm_fit *f, const kiln_tree *t, size_t cls, size_t n_rows)
 {
     gbm_rows *tr = &f->train;
-    for (size_t i = 0; i < tr->data.X.rows; i++)
-        KILN_MAT_AT(tr->raw, i, cls) += t->value[kiln_tree_leaf_binned(t, f->bins, i)];
+    size_t n = tr->data.X.rows;
+    /* When the round grew on every row, the builder has recorded each row's leaf. */
+    for (size_t i = 0; i < n; i++)
+        KILN_MAT_AT(tr->raw, i, cls) +=
+            t->value[n_rows == n ? (size_t)f->row_leaf[i] : kiln_tree_leaf_binned(t, f->bins, i)];
     if (f->has_valid)
         kiln_tree_predict_add(t, &f->valid.data.X, f->valid.raw, cls, 1.0);
 }
@@ -920,7 +923,7 @@ kiln_status kiln_gbm_iterate(kiln_gbm_fit *f, int *done)
         kiln_tree *t;
         KILN_TRY(grow_one(f, round, c, n_rows, &t));
         m->trees[m->n_trees++] = t;
-        add_tree(f, t, c);
+        add_tree(f, t, c, n_rows);
     }
     record_round(f, round, done);
     if (f->ctx.progress)
