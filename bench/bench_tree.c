@@ -1,188 +1,184 @@
-/* Random forest and decision tree fit time, beside scikit-learn in the same run.
+/* Random forest and decision tree fit time, accuracy and memory, beside
+ * scikit-learn in the same run.
  *
- *     bench_tree [rows=300000] [trees=100] [threads=2] [--no-sklearn]
+ *     bench_tree [rows=300000] [trees=100] [threads=2] [repeats=3] [sets=bc]
  *
- * A generated binary problem of `rows` x 28 features (a nonlinear score of ten
- * features plus noise, the rest distractors; 20 % held out) is fitted by kiln's
- * rf (n_estimators=trees) and dt, then by scikit-learn's RandomForestClassifier
- * (n_jobs=2) and DecisionTreeClassifier on the same rows via
- * bench/bench_tree_sklearn.py. Prints fit seconds, held-out accuracy, the time
- * ratio, tree sizes, and peak resident memory against the data size. Before
- * timing, the forest's predictions are checked against a reloaded copy. */
-#include <math.h>
+ * Two generated classification sets (bench_data.h), 20 % of each held out:
+ * binary (rows x 28) and one with categorical columns (rows/3 x 44 after
+ * one-hot encoding); `sets` picks some of them (b, c). On each, kiln's rf
+ * (n_estimators=trees) and dt and scikit-learn's RandomForestClassifier
+ * (n_jobs=threads) and DecisionTreeClassifier are fitted with their defaults,
+ * each fit in a fresh process reading the same float64 rows (this program
+ * with --fit, bench_tree_sklearn.py under /usr/bin/python3), alternating
+ * kiln and scikit-learn; the medians of `repeats` fits are compared. kiln's
+ * fit time includes binning. Printed: the time ratio, held-out accuracy both
+ * sides, peak resident memory (VmHWM) and its part above the loaded data, the
+ * nodes and the bytes per node of the model files (a pickle for
+ * scikit-learn). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
+#include "bench_data.h"
 #include "kiln/algo.h"
 #include "kiln/util.h"
 
-#define D 28
+static const char *const SET_NAMES[] = {"binary", "categorical"};
+static const bench_set SETS[] = {BENCH_BINARY, BENCH_CATEGORICAL};
 
-static double peak_mb(void)
+static void data_path(char *buf, size_t size, int set, const char *part)
 {
-    struct rusage u;
-    getrusage(RUSAGE_SELF, &u);
-    return (double)u.ru_maxrss / 1024.0;
-}
-
-static void generate(kiln_mat *X, double *y, uint64_t seed)
-{
-    kiln_rng r;
-    kiln_rng_seed(&r, seed);
-    for (size_t i = 0; i < X->rows; i++) {
-        double *x = KILN_MAT_ROW(X, i);
-        for (size_t j = 0; j < D; j++)
-            x[j] = round(kiln_rng_normal(&r) * 1e4) / 1e4;
-        double s = x[0] * x[1] + sin(2 * x[2]) + 0.5 * x[3] * x[3] - x[4] + 0.3 * (x[5] + x[6] - x[7]) +
-                   (x[8] > 0.5 ? 0.8 : 0.0) * x[9] + 0.5 * kiln_rng_normal(&r);
-        y[i] = s > 0.5;
-    }
-}
-
-static void write_csv(const char *path, const kiln_mat *X, const double *y)
-{
-    FILE *f = fopen(path, "w");
-    for (size_t j = 0; j < D; j++)
-        fprintf(f, "x%zu,", j);
-    fputs("y\n", f);
-    for (size_t i = 0; i < X->rows; i++) {
-        for (size_t j = 0; j < D; j++)
-            fprintf(f, "%.4f,", KILN_MAT_AT(X, i, j));
-        fprintf(f, "%g\n", y[i]);
-    }
-    fclose(f);
+    snprintf(buf, size, "/tmp/kiln_bench_tree_%s_%s.bin", SET_NAMES[set], part);
 }
 
 static double accuracy(const kiln_mat *proba, const double *y)
 {
     size_t hit = 0;
-    for (size_t i = 0; i < proba->rows; i++)
-        hit += (KILN_MAT_AT(proba, i, 1) > KILN_MAT_AT(proba, i, 0)) == (y[i] == 1.0);
+    for (size_t i = 0; i < proba->rows; i++) {
+        size_t best = 0;
+        for (size_t k = 1; k < proba->cols; k++)
+            if (KILN_MAT_AT(proba, i, k) > KILN_MAT_AT(proba, i, best))
+                best = k;
+        hit += (double)best == y[i];
+    }
     return (double)hit / (double)proba->rows;
 }
 
-typedef struct result {
-    double secs, acc, peak_mb; /* peak RSS right after the fit */
-    size_t nodes, bytes_per_node;
-} result;
-
-static int run(const char *id, const char *trees, kiln_dataset *train, const kiln_mat *Xte, const double *yte,
-               int threads, result *res)
+/* Nodes of a forest from inspect's summary line ("..., N nodes (L leaves), ..."). */
+static double model_nodes(const kiln_algo *a, const void *m)
 {
+    char *txt = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&txt, &len);
+    kiln_inspect_args ia = {.format = KILN_INSPECT_TEXT, .tree = 0};
+    a->inspect(m, &ia, f);
+    fclose(f);
+    const char *at = strstr(txt, " nodes (");
+    while (at && at > txt && at[-1] >= '0' && at[-1] <= '9')
+        at--;
+    double nodes = at ? atof(at) : 0;
+    free(txt);
+    return nodes;
+}
+
+/* The child: fit kiln's `id` on one set and print its bench_run line. */
+static int fit_child(int set, const char *id, const char *trees, int threads)
+{
+    char tr_path[256], te_path[256];
+    data_path(tr_path, sizeof tr_path, set, "train");
+    data_path(te_path, sizeof te_path, set, "test");
+    bench_data tr, te;
+    if (bench_read(tr_path, &tr) || bench_read(te_path, &te)) {
+        fprintf(stderr, "bench_tree: cannot read %s\n", tr_path);
+        return 1;
+    }
+    kiln_dataset train = {.X = *tr.X, .y = tr.y, .task = tr.task, .n_classes = tr.n_classes};
     const kiln_algo *a = kiln_algo_find(id);
     kiln_params p;
     kiln_params_defaults(&p, a->params);
-    if (trees) {
+    if (strcmp(id, "rf") == 0) {
         char s[64];
         snprintf(s, sizeof s, "n_estimators=%s", trees);
         kiln_params_set(&p, s);
     }
     kiln_ctx c = kiln_ctx_default();
     c.threads = threads;
+    double rss, peak, rss_after;
+    bench_memory(&rss, &peak);
     void *m;
-    kiln_dataset_clear_cache(train); /* binning is part of each fit's time */
     double t0 = kiln_now();
-    if (a->fit(&m, &p, train, &c) != KILN_OK) {
-        fprintf(stderr, "%s: %s\n", id, kiln_last_error());
+    if (a->fit(&m, &p, &train, &c) != KILN_OK) {
+        fprintf(stderr, "bench_tree: %s\n", kiln_last_error());
         return 1;
     }
-    res->secs = kiln_now() - t0;
-    res->peak_mb = peak_mb();
-    kiln_mat *out = kiln_mat_new(Xte->rows, 2);
-    a->predict(m, Xte, out);
-    res->acc = accuracy(out, yte);
-    /* Check: a reloaded copy predicts the same. */
+    double secs = kiln_now() - t0;
+    bench_memory(&rss_after, &peak);
+    kiln_mat *out = kiln_mat_new(te.X->rows, tr.n_classes);
+    a->predict(m, te.X, out);
     kiln_writer *w = kiln_writer_new();
     const unsigned char *bytes;
-    size_t len;
+    size_t file_bytes = 0;
     a->save(m, w);
-    kiln_writer_finish(w, &bytes, &len);
-    kiln_reader *r;
-    void *m2;
-    kiln_reader_open_mem(bytes, len, "bench", &r);
-    int bad = a->load(&m2, r) != KILN_OK;
-    kiln_mat *out2 = kiln_mat_new(Xte->rows, 2);
-    if (!bad) {
-        a->predict(m2, Xte, out2);
-        bad = memcmp(out->data, out2->data, Xte->rows * 2 * sizeof(double)) != 0;
-        a->free(m2);
-    }
-    kiln_reader_free(r);
+    kiln_writer_finish(w, &bytes, &file_bytes);
     kiln_writer_free(w);
-    char *txt = NULL;
-    size_t tlen = 0;
-    FILE *f = open_memstream(&txt, &tlen);
-    kiln_inspect_args ia = {.format = KILN_INSPECT_TEXT, .tree = 0};
-    a->inspect(m, &ia, f);
-    fclose(f);
-    /* "Random Forest: classification, T trees, N nodes (L leaves), B bytes per node" */
-    const char *p2 = strchr(txt, ',');
-    p2 = p2 ? strchr(p2 + 1, ',') : NULL;
-    if (p2)
-        sscanf(p2 + 2, "%zu nodes (%*u leaves), %zu bytes", &res->nodes, &res->bytes_per_node);
-    free(txt);
+    printf("%.6f %.9g %.1f %.1f %.0f %zu 0\n", secs, accuracy(out, te.y), rss, peak, model_nodes(a, m), file_bytes);
     kiln_mat_free(out);
-    kiln_mat_free(out2);
     a->free(m);
-    if (bad)
-        fprintf(stderr, "%s: reloaded model predicts differently\n", id);
-    return bad;
+    kiln_dataset_clear_cache(&train);
+    bench_data_free(&tr);
+    bench_data_free(&te);
+    return 0;
+}
+
+static int bench_model(int set, const char *id, const char *self, const char *dir, const char *trees, int threads,
+                       int repeats)
+{
+    char tr_path[256], te_path[256], kcmd[8192], scmd[8192];
+    data_path(tr_path, sizeof tr_path, set, "train");
+    data_path(te_path, sizeof te_path, set, "test");
+    snprintf(kcmd, sizeof kcmd, "%s --fit %d %s %s %d", self, set, id, trees, threads);
+    snprintf(scmd, sizeof scmd, "/usr/bin/python3 %s/bench_tree_sklearn.py %s %s %s %s %d", dir, tr_path, te_path,
+             id, trees, threads);
+    bench_run k[BENCH_MAX_REPEATS], s[BENCH_MAX_REPEATS];
+    for (int i = 0; i < repeats; i++)
+        if (bench_child(kcmd, &k[i]) || bench_child(scmd, &s[i]))
+            return 1;
+    size_t n = (size_t)repeats;
+    double ks = bench_median(k, n, offsetof(bench_run, secs)), ss = bench_median(s, n, offsetof(bench_run, secs));
+    double kp = bench_median(k, n, offsetof(bench_run, peak)), sp = bench_median(s, n, offsetof(bench_run, peak));
+    double kr = bench_median(k, n, offsetof(bench_run, rss)), sr = bench_median(s, n, offsetof(bench_run, rss));
+    printf("%s %s: fit kiln %.3f s, scikit-learn %.3f s (medians of %d) -> ratio %.3f\n", SET_NAMES[set], id, ks, ss,
+           repeats, ks / ss);
+    printf("  held-out accuracy: kiln %.4f, scikit-learn %.4f (%+.4f)\n", k[0].score, s[0].score,
+           k[0].score - s[0].score);
+    printf("  peak RSS: kiln %.1f MB, scikit-learn %.1f MB; above the loaded data: kiln %.1f MB, scikit-learn %.1f MB\n",
+           kp, sp, kp - kr, sp - sr);
+    printf("  model file: kiln %.0f nodes, %.1f bytes per node; scikit-learn pickle %.0f nodes, %.1f bytes per node\n",
+           k[0].nodes, k[0].file_bytes / k[0].nodes, s[0].nodes, s[0].file_bytes / s[0].nodes);
+    printf("  runs (kiln / scikit-learn s):");
+    for (int i = 0; i < repeats; i++)
+        printf(" %.3f/%.3f", k[i].secs, s[i].secs);
+    printf("\n");
+    fflush(stdout);
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
+    if (argc == 6 && strcmp(argv[1], "--fit") == 0)
+        return fit_child(atoi(argv[2]), argv[3], argv[4], atoi(argv[5]));
     size_t rows = argc > 1 ? (size_t)atol(argv[1]) : 300000;
     const char *trees = argc > 2 ? argv[2] : "100";
     int threads = argc > 3 ? atoi(argv[3]) : 2;
-    int sklearn = !(argc > 4 && strcmp(argv[4], "--no-sklearn") == 0);
-    size_t n_te = rows / 5, n_tr = rows - n_te;
-    kiln_mat *Xtr = kiln_mat_new(n_tr, D), *Xte = kiln_mat_new(n_te, D);
-    double *ytr = malloc(n_tr * sizeof *ytr), *yte = malloc(n_te * sizeof *yte);
-    generate(Xtr, ytr, 1);
-    generate(Xte, yte, 2);
-    double data_mb = (double)(n_tr * D * sizeof(double)) / 1048576.0;
-    printf("data: %zu train + %zu test rows x %d features (%.1f MB of doubles), %d threads\n", n_tr, n_te, D,
-           data_mb, threads);
-    kiln_dataset train = {.X = *Xtr, .y = ytr, .task = KILN_TASK_CLASSIFY, .n_classes = 2};
-    result rf = {0}, dt = {0};
-    double before = peak_mb();
-    if (run("rf", trees, &train, Xte, yte, threads, &rf) || run("dt", NULL, &train, Xte, yte, threads, &dt))
+    int repeats = argc > 4 ? atoi(argv[4]) : 3;
+    const char *sets = argc > 5 ? argv[5] : "bc";
+    char self[4096], dir[4096];
+    if (repeats < 1 || repeats > BENCH_MAX_REPEATS || bench_paths(__FILE__, dir, sizeof dir, self, sizeof self)) {
+        fprintf(stderr, "bench_tree: repeats must be 1..%d\n", BENCH_MAX_REPEATS);
         return 1;
-    printf("kiln rf  fit %8.3f s  acc %.4f  (%zu nodes in all trees, %zu bytes/node)\n", rf.secs, rf.acc,
-           rf.nodes, rf.bytes_per_node);
-    printf("kiln dt  fit %8.3f s  acc %.4f  (%zu nodes)\n", dt.secs, dt.acc, dt.nodes);
-    printf("peak RSS after the rf fit %.1f MB (%.1f MB before fitting; training data %.1f MB, %.1f MB binned)\n",
-           rf.peak_mb, before, data_mb, (double)(n_tr * D) / 1048576.0);
-    kiln_dataset_clear_cache(&train);
-    if (sklearn) {
-        write_csv("/tmp/kiln_bench_tree_train.csv", Xtr, ytr);
-        write_csv("/tmp/kiln_bench_tree_test.csv", Xte, yte);
-        char dir[4096], cmd[8192];
-        snprintf(dir, sizeof dir, "%s", __FILE__); /* the script sits beside this source */
-        char *slash = strrchr(dir, '/');
-        if (slash)
-            *slash = '\0';
-        else
-            snprintf(dir, sizeof dir, ".");
-        snprintf(cmd, sizeof cmd,
-                 "/usr/bin/python3 %s/bench_tree_sklearn.py /tmp/kiln_bench_tree_train.csv "
-                 "/tmp/kiln_bench_tree_test.csv %s",
-                 dir, trees);
-        FILE *py = popen(cmd, "r");
-        char name[8];
-        double secs, acc;
-        while (py && fscanf(py, "%7s %lf %lf", name, &secs, &acc) == 3) {
-            const result *k = strcmp(name, "rf") == 0 ? &rf : &dt;
-            printf("sklearn %s fit %8.3f s  acc %.4f  -> kiln/sklearn time %.3f, accuracy %+.4f\n", name, secs, acc,
-                   k->secs / secs, k->acc - acc);
-        }
-        if (py)
-            pclose(py);
     }
-    kiln_mat_free(Xtr);
-    kiln_mat_free(Xte);
-    free(ytr);
-    free(yte);
+    printf("bench_tree: rf n_estimators=%s and dt, %d threads\n", trees, threads);
+    for (int set = 0; set < 2; set++) {
+        if (!strchr(sets, "bc"[set]))
+            continue;
+        size_t n = set == 0 ? rows : rows / 3, n_te = n / 5;
+        bench_data tr, te;
+        char path[256];
+        if (bench_generate(SETS[set], KILN_TASK_CLASSIFY, n - n_te, 1, &tr) ||
+            bench_generate(SETS[set], KILN_TASK_CLASSIFY, n_te, 2, &te))
+            return 1;
+        data_path(path, sizeof path, set, "train");
+        int bad = bench_write(path, &tr);
+        data_path(path, sizeof path, set, "test");
+        bad = bad || bench_write(path, &te);
+        printf("%s: %zu train + %zu test rows x %zu features (%.1f MB of doubles, %.1f MB binned)\n", SET_NAMES[set],
+               tr.X->rows, te.X->rows, tr.X->cols, (double)(tr.X->rows * tr.X->cols * 8) / 1048576.0,
+               (double)(tr.X->rows * tr.X->cols) / 1048576.0);
+        bench_data_free(&tr);
+        bench_data_free(&te);
+        if (bad || bench_model(set, "rf", self, dir, trees, threads, repeats) ||
+            bench_model(set, "dt", self, dir, trees, threads, repeats))
+            return 1;
+    }
     return 0;
 }

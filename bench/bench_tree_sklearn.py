@@ -1,19 +1,48 @@
-"""scikit-learn's side of bench_tree: fit RandomForestClassifier(n_estimators, n_jobs=2)
-and DecisionTreeClassifier on the CSVs bench_tree wrote; print one line per model:
-name fit_seconds accuracy. Run by bench_tree with /usr/bin/python3."""
+"""scikit-learn's side of bench_tree: fit RandomForestClassifier(n_estimators,
+n_jobs=threads) or DecisionTreeClassifier with their defaults on the raw file
+bench_tree wrote (bench/bench_data.h describes it) and print one line:
+fit_seconds held_out_accuracy rss_mb peak_mb nodes pickle_bytes 0.
+The memory is this process's VmRSS before the fit and its VmHWM after. Run by
+bench_tree with /usr/bin/python3 (Debian's python3-sklearn)."""
+import pickle
 import sys
 import time
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.tree import DecisionTreeClassifier
 
-train, test, n_trees = sys.argv[1], sys.argv[2], int(sys.argv[3])
-tr = np.loadtxt(train, delimiter=",", skiprows=1)
-te = np.loadtxt(test, delimiter=",", skiprows=1)
-for name, model in (("rf", RandomForestClassifier(n_estimators=n_trees, n_jobs=2, random_state=0)),
-                    ("dt", DecisionTreeClassifier(random_state=0))):
-    t0 = time.perf_counter()
-    model.fit(tr[:, :-1], tr[:, -1])
-    secs = time.perf_counter() - t0
-    acc = float(np.mean(model.predict(te[:, :-1]) == te[:, -1]))
-    print(name, secs, acc, flush=True)
+
+def read(path):
+    head = np.fromfile(path, dtype=np.int64, count=4)
+    rows, cols = int(head[0]), int(head[1])
+    data = np.fromfile(path, dtype=np.float64, offset=32)
+    return data[: rows * cols].reshape(rows, cols), data[rows * cols:]
+
+
+def memory_mb():
+    rss = peak = 0.0
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) / 1024
+    return rss, peak
+
+
+train, test, model_id, n_trees, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+Xtr, ytr = read(train)
+Xte, yte = read(test)
+if model_id == "rf":
+    model = RandomForestClassifier(n_estimators=n_trees, n_jobs=threads, random_state=0)
+else:
+    model = DecisionTreeClassifier(random_state=0)
+rss, _ = memory_mb()
+t0 = time.perf_counter()
+model.fit(Xtr, ytr)
+secs = time.perf_counter() - t0
+_, peak = memory_mb()
+acc = float(np.mean(model.predict(Xte) == yte))
+trees = model.estimators_ if model_id == "rf" else [model]
+nodes = sum(t.tree_.node_count for t in trees)
+print(secs, acc, rss, peak, nodes, len(pickle.dumps(model)), 0, flush=True)

@@ -1,9 +1,11 @@
 /* kiln train — fit one model, report held-out metrics, save it. */
 #include <getopt.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include "cli/cli.h"
 #include "kiln/split.h"
 #include "kiln/util.h"
@@ -190,6 +192,39 @@ static void report(const train_opts *o, const kiln_model *m, size_t ntrain, size
         printf("saved %s\n", o->output);
 }
 
+/* A progress bar on stderr for fits that report their steps: drawn only on a
+ * terminal, once the fit has run PROGRESS_AFTER seconds, and erased at the end. */
+#define PROGRESS_AFTER 1.0
+#define PROGRESS_WIDTH 30
+
+typedef struct progress_bar {
+    double t0, last; /* the fit's start, the last redraw */
+    int drawn;
+} progress_bar;
+
+static void progress_draw(void *arg, size_t done, size_t total)
+{
+    progress_bar *b = arg;
+    double elapsed = kiln_now() - b->t0;
+    if (elapsed < PROGRESS_AFTER || total == 0 || (b->drawn && elapsed - b->last < 0.1 && done < total))
+        return;
+    b->last = elapsed;
+    size_t full = done * PROGRESS_WIDTH / total;
+    char bar[PROGRESS_WIDTH + 1];
+    for (size_t k = 0; k < PROGRESS_WIDTH; k++)
+        bar[k] = k < full ? '#' : '.';
+    bar[PROGRESS_WIDTH] = '\0';
+    fprintf(stderr, "\r[%s] %zu/%zu  %.1f s", bar, done, total, elapsed);
+    fflush(stderr);
+    b->drawn = 1;
+}
+
+static void progress_erase(const progress_bar *b)
+{
+    if (b->drawn)
+        fprintf(stderr, "\r\033[K");
+}
+
 static kiln_status run_train(const train_opts *o, int argc, char **argv)
 {
     kiln_frame *all = NULL, *train = NULL, *test = NULL, *valid = NULL;
@@ -208,6 +243,11 @@ static kiln_status run_train(const train_opts *o, int argc, char **argv)
     ctx.threads = o->threads;
     ctx.trace = o->trace ? stderr : NULL;
     ctx.cancel = &cli_interrupted;
+    progress_bar bar = {kiln_now(), 0, 0};
+    if (!o->trace && isatty(fileno(stderr))) {
+        ctx.progress = progress_draw;
+        ctx.progress_arg = &bar;
+    }
     kiln_blas_threads(o->threads);
     double t0 = kiln_now(), fit_s = 0, pred_s = 0;
     const kiln_frame *fit_on = train ? train : all;
@@ -215,6 +255,7 @@ static kiln_status run_train(const train_opts *o, int argc, char **argv)
         s = kiln_model_train(fit_on, valid, o->target, kiln_algo_find(o->model), &o->params, o->task, o->normalize,
                              &ctx, &m);
     fit_s = kiln_now() - t0;
+    progress_erase(&bar);
     kiln_metrics met;
     if (s == KILN_OK && test)
         s = kiln_model_evaluate(m, test, &met, &pred_s);

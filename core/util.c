@@ -181,8 +181,8 @@ void kiln_argsort(const double *key, size_t *idx, size_t n)
 
 void kiln_number_text(double v, char *buf, size_t size)
 {
-    /* Whole numbers as integers ("2020", not "2.02e+03" which is shorter but reads badly). */
-    if (v == floor(v) && fabs(v) < 1e15) {
+    /* Whole numbers below 2^53 print as integers ("100", not "1e+02"). */
+    if (v == floor(v) && fabs(v) < 9007199254740992.0) {
         snprintf(buf, size, "%.0f", v);
         return;
     }

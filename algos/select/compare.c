@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "../tree/tree_impl.h"
 #include "kiln/util.h"
 
 /* ---- metrics of a result --------------------------------------------------- */
@@ -154,33 +153,11 @@ static unsigned variant_bit(const kiln_setup *s, const kiln_algo *a)
     return 1u << ((unsigned)kiln_normalize_for(a, s->o.normalize) - 1);
 }
 
-/* Bin fold f's data once for every tree candidate, while the cache has room
- * (one slot stays free for whatever a job's fit caches on its own copy). */
-static kiln_status prewarm_bins(const cv_run *r, int f)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        const kiln_candidate *c = &r->c[i];
-        if (!(c->algo->flags & KILN_ALGO_TREES) || kiln_params_index(&c->params, "max_bins") < 0)
-            continue;
-        kiln_fold_enc *e = kiln_setup_enc(r->s, f, kiln_normalize_for(c->algo, r->s->o.normalize));
-        int used = 0;
-        for (int j = 0; j < KILN_CACHE_MAX; j++)
-            used += e->train.cache[j].key != NULL;
-        if (used >= KILN_CACHE_MAX - 1)
-            continue;
-        const kiln_bins *b;
-        KILN_TRY(kiln_bins_cached(&e->train, (int)kiln_params_num(&c->params, "max_bins"), 1, &b));
-    }
-    return KILN_OK;
-}
-
 /* Job slot f records a failure of fold f's preparation (the slots are reset after). */
 static kiln_status prepare_job(void *arg, size_t f)
 {
     cv_run *r = arg;
     kiln_status st = kiln_setup_prepare_fold(r->s, (int)f, r->variants);
-    if (st == KILN_OK)
-        st = prewarm_bins(r, (int)f);
     if (st != KILN_OK) {
         r->status[f] = st;
         snprintf(r->error[f], sizeof r->error[f], "fold %zu: %s", f + 1, kiln_last_error());
@@ -201,31 +178,24 @@ static kiln_status first_failure(const cv_run *r, size_t jobs, kiln_status st, i
     return st;
 }
 
-/* Free what a fit cached on the job's copy d of the shared dataset `shared`. */
-static void drop_own_cache(kiln_dataset *d, const kiln_dataset *shared)
-{
-    for (int j = 0; j < KILN_CACHE_MAX; j++)
-        if (d->cache[j].key && !shared->cache[j].key && d->cache[j].free)
-            d->cache[j].free(d->cache[j].value);
-}
-
 /* Fit candidate c on fold f's training rows and score the fold's rows. */
 static kiln_status score_fold(const kiln_setup *s, const kiln_candidate *c, int f, volatile const int *cancel,
                               kiln_metrics *m)
 {
     KILN_TRY(kiln_algo_check_task(c->algo, s->task));
     const kiln_fold_enc *e = kiln_setup_enc(s, f, kiln_normalize_for(c->algo, s->o.normalize));
-    kiln_dataset d = e->train;
+    /* Every job of the fold fits on the same dataset: what a fit derives from it
+     * (the binned matrix of the tree models) is built once and shared. */
+    const kiln_dataset *d = &e->train;
     kiln_ctx ctx = kiln_ctx_default();
     ctx.seed = s->o.seed;
     ctx.threads = 1;
     ctx.cancel = cancel;
     void *est = NULL;
     kiln_mat *scores = NULL;
-    kiln_status st = c->algo->check ? c->algo->check(&c->params, &d) : KILN_OK;
+    kiln_status st = c->algo->check ? c->algo->check(&c->params, d) : KILN_OK;
     if (st == KILN_OK)
-        st = c->algo->fit(&est, &c->params, &d, &ctx);
-    drop_own_cache(&d, &e->train);
+        st = c->algo->fit(&est, &c->params, d, &ctx);
     int classify = s->task == KILN_TASK_CLASSIFY;
     if (st == KILN_OK)
         st = (scores = kiln_mat_new(e->VX->rows, classify ? s->n_classes : 1)) ? KILN_OK : KILN_ENOMEM;

@@ -1,7 +1,10 @@
 /* Binning: each feature's training values cut into at most max_bins bins, once
  * per data set, shared by every tree (see tree_impl.h).
  *
- * Feature j's non-missing values are sorted. With u distinct values and
+ * Feature j's non-missing values are sorted with their row indices (an LSD
+ * radix sort of order-preserving integer keys of the doubles), so one walk
+ * over them then finds the cuts and one more writes every row's code (no
+ * search per value). With u distinct values and
  * u <= max_bins, every distinct value gets its own bin and the cut between
  * two of them is their midpoint (scikit-learn's threshold rule). Otherwise a
  * cut follows the first distinct value whose cumulative count reaches the next
@@ -23,129 +26,147 @@ static double midpoint(double a, double b)
     return m >= b ? a : m;
 }
 
-/* Ascending sort of v[0..n) (no NaN): quicksort with a median-of-three pivot,
- * recursing into the smaller part, insertion sort below 16 elements. */
-static void sort_doubles(double *v, size_t n)
+/* A double's bits mapped to an unsigned key with the same order (sign bit
+ * flipped for positives, every bit flipped for negatives), and back. */
+static uint64_t sort_key(double x)
 {
-    while (n > 16) {
-        double a = v[0], b = v[n / 2], c = v[n - 1];
-        double pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
-        size_t i = 0, j = n - 1;
-        for (;;) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i >= j)
-                break;
-            double t = v[i];
-            v[i++] = v[j];
-            v[j--] = t;
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u >> 63 ? ~u : u | (UINT64_C(1) << 63);
+}
+
+static double key_value(uint64_t k)
+{
+    uint64_t u = k >> 63 ? k & ~(UINT64_C(1) << 63) : ~k;
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+#define RADIX_BITS 16
+#define RADIX (1u << RADIX_BITS)
+
+/* One feature's scratch: keys and row indices, twice (radix sort ping-pong). */
+typedef struct sort_buf {
+    uint64_t *key, *key2;
+    uint32_t *row, *row2;
+    uint32_t *count; /* RADIX */
+} sort_buf;
+
+/* Sort key[0..n) ascending, carrying row[]: LSD radix sort on 16-bit digits,
+ * skipping digits that are the same for every key. Stable, so equal values
+ * keep ascending rows. Leaves the result in b->key / b->row. */
+static void radix_sort(sort_buf *b, size_t n)
+{
+    for (unsigned shift = 0; shift < 64; shift += RADIX_BITS) {
+        memset(b->count, 0, RADIX * sizeof *b->count);
+        for (size_t i = 0; i < n; i++)
+            b->count[(b->key[i] >> shift) & (RADIX - 1)]++;
+        if (n == 0 || b->count[(b->key[0] >> shift) & (RADIX - 1)] == n)
+            continue;
+        uint32_t sum = 0;
+        for (size_t d = 0; d < RADIX; d++) {
+            uint32_t c = b->count[d];
+            b->count[d] = sum;
+            sum += c;
         }
-        size_t left = j + 1;
-        if (left < n - left) {
-            sort_doubles(v, left);
-            v += left;
-            n -= left;
-        } else {
-            sort_doubles(v + left, n - left);
-            n = left;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t to = b->count[(b->key[i] >> shift) & (RADIX - 1)]++;
+            b->key2[to] = b->key[i];
+            b->row2[to] = b->row[i];
         }
-    }
-    for (size_t i = 1; i < n; i++) {
-        double x = v[i];
-        size_t j = i;
-        for (; j > 0 && v[j - 1] > x; j--)
-            v[j] = v[j - 1];
-        v[j] = x;
+        uint64_t *tk = b->key;
+        b->key = b->key2;
+        b->key2 = tk;
+        uint32_t *tr = b->row;
+        b->row = b->row2;
+        b->row2 = tr;
     }
 }
 
 typedef struct bin_job {
     const kiln_mat *X;
     kiln_bins *b;
-    double *cuts;      /* cols x (max_bins - 1) scratch, compacted later */
-    uint16_t *n_bins;
+    double *cuts;      /* cols x (max_bins - 1): each feature's cuts, compacted later */
+    double *lo, *hi;   /* cols x (max_bins + 1): each bin's value range, likewise  */
 } bin_job;
 
-/* Cuts of one column into job->cuts + j * (max_bins - 1); sets n_bins[j]. */
-static kiln_status find_cuts(bin_job *job, size_t j, double *v)
+/* Feature j's cuts from its sorted values v[0..n) (keys): with u distinct
+ * values and u <= max_bins, the midpoints between them; otherwise after the
+ * first distinct value whose cumulative count reaches the next multiple of
+ * n / max_bins. Returns the number of cuts. */
+static size_t find_cuts(const uint64_t *key, size_t n, size_t max_bins, double *cut)
 {
-    const kiln_mat *X = job->X;
-    size_t n = 0, max_bins = (size_t)job->b->max_bins;
-    for (size_t i = 0; i < X->rows; i++) {
-        double x = KILN_MAT_AT(X, i, j);
-        if (!isnan(x))
-            v[n++] = x;
+    size_t u = 0, nc = 0;
+    for (size_t i = 0; i < n && u <= max_bins; i++)
+        u += i == 0 || key_value(key[i]) != key_value(key[i - 1]);
+    for (size_t i = 0; i + 1 < n && nc + 1 < max_bins; i++) {
+        double a = key_value(key[i]), z = key_value(key[i + 1]);
+        if (a == z)
+            continue;
+        if (u <= max_bins || (double)(i + 1) >= (double)(nc + 1) * (double)n / (double)max_bins)
+            cut[nc++] = midpoint(a, z);
     }
-    sort_doubles(v, n);
-    size_t u = 0;
-    for (size_t i = 0; i < n; i++)
-        if (i == 0 || v[i] != v[i - 1])
-            u++;
-    double *cut = job->cuts + j * (max_bins - 1);
-    size_t nc = 0;
-    if (u <= max_bins) {
-        for (size_t i = 1; i < n; i++)
-            if (v[i] != v[i - 1])
-                cut[nc++] = midpoint(v[i - 1], v[i]);
-    } else {
-        for (size_t i = 0; i + 1 < n && nc + 1 < max_bins; i++) {
-            if (v[i] == v[i + 1])
-                continue;
-            if ((double)(i + 1) >= (double)(nc + 1) * (double)n / (double)max_bins)
-                cut[nc++] = midpoint(v[i], v[i + 1]);
-        }
-    }
-    job->n_bins[j] = (uint16_t)(n ? nc + 1 : 0);
-    return KILN_OK;
+    return nc;
 }
 
-static kiln_status cuts_task(void *arg, size_t j)
+/* Codes of column j and the value range of every bin, walking the sorted
+ * values: the bin advances as the values pass its cut. */
+static void assign_codes(bin_job *job, size_t j, const sort_buf *sb, size_t n, const double *cut, size_t nc)
 {
-    bin_job *job = arg;
-    double *v = kiln_alloc(job->X->rows, sizeof *v);
-    if (!v)
-        return KILN_ENOMEM;
-    kiln_status s = find_cuts(job, j, v);
-    free(v);
-    return s;
-}
-
-/* Codes of column j and the value range of every bin. */
-static kiln_status codes_task(void *arg, size_t j)
-{
-    bin_job *job = arg;
     kiln_bins *b = job->b;
-    const double *cut = b->cuts + b->cut_start[j];
-    size_t nc = b->n_bins[j] ? b->n_bins[j] - 1u : 0;
-    double *lo = b->bin_lo + b->hist_start[j], *hi = b->bin_hi + b->hist_start[j];
-    for (size_t k = 0; k <= b->n_bins[j]; k++) {
+    size_t stride = (size_t)b->max_bins + 1;
+    double *lo = job->lo + j * stride, *hi = job->hi + j * stride;
+    for (size_t k = 0; k < stride; k++) {
         lo[k] = INFINITY;
         hi[k] = -INFINITY;
     }
     uint8_t *col = b->codes + j * b->rows;
-    for (size_t i = 0; i < b->rows; i++) {
-        double x = KILN_MAT_AT(job->X, i, j);
-        if (isnan(x)) {
-            col[i] = KILN_BIN_MISSING;
-            continue;
-        }
-        size_t a = 0, z = nc; /* first cut >= x */
-        while (a < z) {
-            size_t mid = (a + z) / 2;
-            if (cut[mid] < x)
-                a = mid + 1;
-            else
-                z = mid;
-        }
-        col[i] = (uint8_t)(a + 1);
+    memset(col, KILN_BIN_MISSING, b->rows);
+    size_t a = 0; /* the first cut >= x */
+    for (size_t i = 0; i < n; i++) {
+        double x = key_value(sb->key[i]);
+        while (a < nc && cut[a] < x)
+            a++;
+        col[sb->row[i]] = (uint8_t)(a + 1);
         if (x < lo[a + 1])
             lo[a + 1] = x;
-        if (x > hi[a + 1])
-            hi[a + 1] = x;
+        hi[a + 1] = x;
     }
-    return KILN_OK;
+}
+
+static kiln_status bin_task(void *arg, size_t j)
+{
+    bin_job *job = arg;
+    const kiln_mat *X = job->X;
+    size_t rows = X->rows, max_bins = (size_t)job->b->max_bins;
+    sort_buf sb = {kiln_alloc(rows, sizeof(uint64_t)), kiln_alloc(rows, sizeof(uint64_t)),
+                   kiln_alloc(rows, sizeof(uint32_t)), kiln_alloc(rows, sizeof(uint32_t)),
+                   kiln_alloc(RADIX, sizeof(uint32_t))};
+    kiln_status s = KILN_ENOMEM;
+    if (sb.key && sb.key2 && sb.row && sb.row2 && sb.count) {
+        size_t n = 0;
+        for (size_t i = 0; i < rows; i++) {
+            double x = KILN_MAT_AT(X, i, j);
+            if (!isnan(x)) {
+                sb.key[n] = sort_key(x);
+                sb.row[n++] = (uint32_t)i;
+            }
+        }
+        radix_sort(&sb, n);
+        double *cut = job->cuts + j * (max_bins - 1);
+        size_t nc = find_cuts(sb.key, n, max_bins, cut);
+        job->b->n_bins[j] = (uint16_t)(n ? nc + 1 : 0);
+        assign_codes(job, j, &sb, n, cut, nc);
+        s = KILN_OK;
+    }
+    /* radix_sort swaps the buffers: free whichever each pointer holds now. */
+    free(sb.key);
+    free(sb.key2);
+    free(sb.row);
+    free(sb.row2);
+    free(sb.count);
+    return s;
 }
 
 void kiln_bins_free(kiln_bins *b)
@@ -162,8 +183,8 @@ void kiln_bins_free(kiln_bins *b)
     free(b);
 }
 
-/* Move each column's cuts from the fixed-stride scratch into b->cuts. */
-static kiln_status compact_cuts(kiln_bins *b, const double *scratch)
+/* Move each column's cuts and bin ranges from the fixed-stride scratch into b. */
+static kiln_status compact(kiln_bins *b, const bin_job *job)
 {
     size_t total = 0, slots = 0, stride = (size_t)b->max_bins - 1;
     for (size_t j = 0; j < b->cols; j++) {
@@ -179,8 +200,10 @@ static kiln_status compact_cuts(kiln_bins *b, const double *scratch)
     if (!b->cuts || !b->bin_lo || !b->bin_hi)
         return KILN_ENOMEM;
     for (size_t j = 0; j < b->cols; j++) {
-        size_t nc = b->n_bins[j] ? b->n_bins[j] - 1u : 0;
-        memcpy(b->cuts + b->cut_start[j], scratch + j * stride, nc * sizeof *b->cuts);
+        size_t nc = b->n_bins[j] ? b->n_bins[j] - 1u : 0, ns = b->n_bins[j] + 1u;
+        memcpy(b->cuts + b->cut_start[j], job->cuts + j * stride, nc * sizeof *b->cuts);
+        memcpy(b->bin_lo + b->hist_start[j], job->lo + j * (stride + 2), ns * sizeof *b->bin_lo);
+        memcpy(b->bin_hi + b->hist_start[j], job->hi + j * (stride + 2), ns * sizeof *b->bin_hi);
     }
     return KILN_OK;
 }
@@ -196,22 +219,22 @@ kiln_status kiln_bins_build(const kiln_mat *X, int max_bins, int threads, kiln_b
     b->rows = X->rows;
     b->cols = X->cols;
     b->max_bins = max_bins;
-    snprintf(b->key, sizeof b->key, "bins%d", max_bins);
     b->codes = kiln_alloc(X->rows * X->cols, 1);
     b->n_bins = kiln_alloc(X->cols, sizeof *b->n_bins);
     b->cut_start = kiln_alloc(X->cols, sizeof *b->cut_start);
     b->hist_start = kiln_alloc(X->cols, sizeof *b->hist_start);
-    double *scratch = kiln_alloc(X->cols * (size_t)(max_bins - 1), sizeof *scratch);
+    bin_job job = {X, b, kiln_alloc(X->cols * (size_t)(max_bins - 1), sizeof(double)),
+                   kiln_alloc(X->cols * (size_t)(max_bins + 1), sizeof(double)),
+                   kiln_alloc(X->cols * (size_t)(max_bins + 1), sizeof(double))};
     kiln_status s = KILN_ENOMEM;
-    if (b->codes && b->n_bins && b->cut_start && b->hist_start && scratch) {
-        bin_job job = {X, b, scratch, b->n_bins};
-        s = kiln_parallel_for(X->cols, threads, cuts_task, &job);
+    if (b->codes && b->n_bins && b->cut_start && b->hist_start && job.cuts && job.lo && job.hi) {
+        s = kiln_parallel_for(X->cols, threads, bin_task, &job);
         if (s == KILN_OK)
-            s = compact_cuts(b, scratch);
-        if (s == KILN_OK)
-            s = kiln_parallel_for(X->cols, threads, codes_task, &job);
+            s = compact(b, &job);
     }
-    free(scratch);
+    free(job.cuts);
+    free(job.lo);
+    free(job.hi);
     if (s != KILN_OK) {
         kiln_bins_free(b);
         return s;
@@ -232,25 +255,27 @@ static void bins_free_void(void *p)
     kiln_bins_free(p);
 }
 
+typedef struct bins_args {
+    int max_bins, threads;
+} bins_args;
+
+static kiln_status bins_build_cached(const kiln_dataset *d, void *arg, void **value, void (**free_fn)(void *))
+{
+    const bins_args *a = arg;
+    kiln_bins *b;
+    KILN_TRY(kiln_bins_build(&d->X, a->max_bins, a->threads, &b));
+    *value = b;
+    *free_fn = bins_free_void;
+    return KILN_OK;
+}
+
 kiln_status kiln_bins_cached(const kiln_dataset *d, int max_bins, int threads, const kiln_bins **out)
 {
     char key[16];
     snprintf(key, sizeof key, "bins%d", max_bins);
-    const kiln_bins *hit = kiln_dataset_cached(d, key);
-    if (hit) {
-        *out = hit;
-        return KILN_OK;
-    }
-    kiln_bins *b;
-    KILN_TRY(kiln_bins_build(&d->X, max_bins, threads, &b));
-    /* The cache is the mutable part of a dataset handed to fit as const: the
-     * binned matrix is derived from X only, so storing it changes nothing a
-     * caller can observe but the time the next model's fit takes. */
-    kiln_status s = kiln_dataset_cache_put((kiln_dataset *)d, b->key, b, bins_free_void);
-    if (s != KILN_OK) {
-        kiln_bins_free(b);
-        return s;
-    }
+    bins_args a = {max_bins, threads};
+    void *b;
+    KILN_TRY(kiln_dataset_cache_get(d, key, bins_build_cached, &a, &b));
     *out = b;
     return KILN_OK;
 }

@@ -281,21 +281,24 @@ static void fill_stats(const kiln_dataset *d, const double *cw, size_t m, const 
     }
 }
 
-/* Tree t's rows: a sorted bootstrap sample, or every row. */
-static void draw_rows(const forest_cfg *cfg, size_t n, kiln_rng *rng, uint32_t *rows, uint32_t *counts)
+/* Tree t's rows, ascending: the distinct rows of a bootstrap sample (counts[i]
+ * = how often row i was drawn; scikit-learn's sample weights), or every row.
+ * Returns how many. */
+static size_t draw_rows(const forest_cfg *cfg, size_t n, kiln_rng *rng, uint32_t *rows, uint32_t *counts)
 {
     if (!cfg->bootstrap) {
         for (size_t i = 0; i < n; i++)
             rows[i] = (uint32_t)i;
-        return;
+        return n;
     }
     memset(counts, 0, n * sizeof *counts);
     for (size_t k = 0; k < cfg->max_samples; k++)
         counts[kiln_rng_below(rng, n)]++;
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        for (uint32_t c = 0; c < counts[i]; c++)
+        if (counts[i])
             rows[k++] = (uint32_t)i;
+    return k;
 }
 
 static size_t sample_size(const forest_cfg *cfg, size_t n)
@@ -307,19 +310,20 @@ static kiln_status grow_one(fit_job *job, size_t t, uint32_t *rows, uint32_t *co
 {
     const forest_cfg *cfg = job->cfg;
     const kiln_dataset *d = job->train;
-    size_t n = d->X.rows, n_rows = sample_size(cfg, n);
+    size_t n = d->X.rows, n_drawn = sample_size(cfg, n);
     kiln_rng rng;
     kiln_rng_stream(&rng, job->seed, t);
-    draw_rows(cfg, n, &rng, rows, counts);
+    size_t n_rows = draw_rows(cfg, n, &rng, rows, counts);
     const double *stats = job->stats;
     if (own_stats) {
-        /* balanced_subsample: balanced weights of this tree's sample */
-        double *ys = kiln_alloc(n_rows, sizeof *ys), *cw = kiln_alloc(d->n_classes, sizeof *cw);
+        /* balanced_subsample: balanced weights of this tree's sample (repeats included) */
+        double *ys = kiln_alloc(n_drawn, sizeof *ys), *cw = kiln_alloc(d->n_classes, sizeof *cw);
         kiln_status s = ys && cw ? KILN_OK : KILN_ENOMEM;
-        for (size_t k = 0; s == KILN_OK && k < n_rows; k++)
-            ys[k] = d->y[rows[k]];
+        for (size_t k = 0, q = 0; s == KILN_OK && k < n_rows; k++)
+            for (uint32_t c = 0; c < (counts ? counts[rows[k]] : 1u); c++)
+                ys[q++] = d->y[rows[k]];
         if (s == KILN_OK)
-            s = kiln_class_weights("balanced", ys, n_rows, d->n_classes, cw);
+            s = kiln_class_weights("balanced", ys, n_drawn, d->n_classes, cw);
         if (s == KILN_OK)
             fill_stats(d, cw, job->m, rows, n_rows, own_stats);
         free(ys);
@@ -329,7 +333,8 @@ static kiln_status grow_one(fit_job *job, size_t t, uint32_t *rows, uint32_t *co
     }
     double root_cover = 0;
     for (size_t k = 0; k < n_rows; k++)
-        root_cover += job->crit.cover(&job->crit, stats + (size_t)rows[k] * job->m);
+        root_cover +=
+            (counts ? counts[rows[k]] : 1.0) * job->crit.cover(&job->crit, stats + (size_t)rows[k] * job->m);
     kiln_tree_params tp = kiln_tree_params_default();
     tp.max_depth = cfg->max_depth;
     tp.max_leaf_nodes = cfg->max_leaf_nodes;
@@ -339,7 +344,7 @@ static kiln_status grow_one(fit_job *job, size_t t, uint32_t *rows, uint32_t *co
     tp.max_features = cfg->max_features;
     tp.random_splits = cfg->kind == FOREST_ET;
     tp.threads = job->tree_threads;
-    kiln_tree_stats st = {job->m, stats};
+    kiln_tree_stats st = {job->m, stats, counts};
     return kiln_tree_grow(job->bins, &st, rows, n_rows, &tp, &job->crit, &rng, &job->trees[t], NULL);
 }
 
@@ -473,16 +478,21 @@ typedef struct predict_job {
     kiln_mat *out;
 } predict_job;
 
-/* Rows [b * BLOCK, ...) summed over the trees in order: the same sums for any thread count. */
+/* Rows [b * BLOCK, ...) summed over the trees in order, then divided by the
+ * tree count (so a constant target predicts the constant exactly): the same
+ * sums for any thread count. */
 static kiln_status predict_block(void *arg, size_t b)
 {
     predict_job *job = arg;
     size_t lo = b * PREDICT_BLOCK, hi = lo + PREDICT_BLOCK < job->X->rows ? lo + PREDICT_BLOCK : job->X->rows;
     kiln_mat X = kiln_mat_view(job->X, lo, 0, hi - lo, job->X->cols);
     kiln_mat out = kiln_mat_view(job->out, lo, 0, hi - lo, job->out->cols);
-    double scale = 1.0 / (double)job->f->n_trees;
     for (size_t t = 0; t < job->f->n_trees; t++)
-        kiln_tree_predict_add(job->f->trees[t], &X, &out, 0, scale);
+        kiln_tree_predict_add(job->f->trees[t], &X, &out, 0, 1.0);
+    double n_trees = (double)job->f->n_trees;
+    for (size_t i = 0; i < out.rows; i++)
+        for (size_t k = 0; k < out.cols; k++)
+            KILN_MAT_AT(&out, i, k) /= n_trees;
     return KILN_OK;
 }
 

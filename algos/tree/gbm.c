@@ -380,6 +380,13 @@ static void inspect_text(const gbm_model *m, const kiln_inspect_args *a, const d
     const kiln_loss *L = kiln_loss_get((kiln_loss_kind)m->loss);
     fprintf(out, "Gradient boosting: %s, %zu rounds grown, %zu kept (best round %zu), %zu trees\n", L->name,
             m->n_rounds, m->best_round, m->best_round, m->n_trees);
+    size_t nodes = 0, leaves = 0;
+    for (size_t t = 0; t < m->n_trees; t++) {
+        nodes += m->trees[t]->n_nodes;
+        leaves += (m->trees[t]->n_nodes + 1) / 2;
+    }
+    fprintf(out, "%zu nodes (%zu leaves), %zu bytes per node\n", nodes, leaves,
+            m->n_trees ? kiln_tree_bytes_per_node(m->trees[0]) : 0);
     fprintf(out, "learning_rate %g  max_depth %d  reg_lambda %g  max_bins %d\nbase score", m->cfg.learning_rate,
             m->cfg.max_depth, m->cfg.reg_lambda, m->cfg.max_bins);
     for (size_t c = 0; c < m->k; c++)
@@ -518,6 +525,7 @@ struct kiln_gbm_fit {
     double *stats;     /* n x 2: g, h of the class being grown */
     uint32_t *rows;    /* the round's (sub)sample */
     int32_t *row_leaf; /* n: the leaf of each sampled row */
+    uint32_t *tree_features; /* d: a tree's features under colsample_bytree */
     double *work_v, *work_w; /* n: residuals and weights for median leaves */
     size_t cap_rounds;
     double best_valid;
@@ -547,6 +555,7 @@ void kiln_gbm_fit_free(kiln_gbm_fit *f)
     free(f->stats);
     free(f->rows);
     free(f->row_leaf);
+    free(f->tree_features);
     free(f->work_v);
     free(f->work_w);
     free(f);
@@ -665,12 +674,14 @@ static kiln_status fit_setup(kiln_gbm_fit *f, const kiln_params *p, const kiln_d
         f->has_valid = 1;
     } else {
         f->train.data = *train;
+        memset(f->train.data.cache, 0, sizeof f->train.data.cache);
         if (f->ctx.valid) {
             if (f->ctx.valid->X.cols != train->X.cols)
                 return KILN_ERROR(KILN_EINPUT, "gbm: the validation set has %zu features, the training set %zu",
                                   f->ctx.valid->X.cols, train->X.cols);
             KILN_TRY(check_targets(f->ctx.valid, "validation"));
             f->valid.data = *f->ctx.valid;
+            memset(f->valid.data.cache, 0, sizeof f->valid.data.cache);
             f->has_valid = 1;
         }
     }
@@ -688,11 +699,12 @@ static kiln_status fit_setup(kiln_gbm_fit *f, const kiln_params *p, const kiln_d
     f->stats = kiln_alloc(n * 2, sizeof *f->stats);
     f->rows = kiln_alloc(n, sizeof *f->rows);
     f->row_leaf = kiln_alloc(n, sizeof *f->row_leaf);
+    f->tree_features = kiln_alloc(train->X.cols, sizeof *f->tree_features);
     f->cap_rounds = (size_t)m->cfg.n_estimators;
     m->trees = kiln_alloc(f->cap_rounds * k, sizeof *m->trees);
     m->train_loss = kiln_alloc(f->cap_rounds, sizeof *m->train_loss);
     m->valid_loss = kiln_alloc(f->cap_rounds, sizeof *m->valid_loss);
-    if (!m->base || !f->g || !f->h || !f->stats || !f->rows || !f->row_leaf || !m->trees || !m->train_loss ||
+    if (!m->base || !f->g || !f->h || !f->stats || !f->rows || !f->row_leaf || !f->tree_features || !m->trees || !m->train_loss ||
         !m->valid_loss)
         return KILN_ENOMEM;
     if (f->L->median_leaves) {
@@ -792,11 +804,38 @@ static kiln_tree_params tree_params(const kiln_gbm_fit *f)
     p.min_child_weight = c->min_child_weight;
     p.min_split_gain = c->min_split_gain;
     p.threads = f->ctx.threads;
-    if (c->colsample_bytree < 1) {
-        size_t d = f->m->n_features, keep = (size_t)ceil(c->colsample_bytree * (double)d);
-        p.max_features = keep > 0 ? keep : 1;
-    }
     return p;
+}
+
+/* colsample_bytree: ceil(fraction d) features drawn without replacement for
+ * one tree (a partial Fisher-Yates shuffle on the tree's RNG), ascending. */
+static void sample_features(kiln_gbm_fit *f, kiln_rng *rng, kiln_tree_params *p)
+{
+    double frac = f->m->cfg.colsample_bytree;
+    size_t d = f->m->n_features;
+    if (frac >= 1)
+        return;
+    size_t keep = (size_t)ceil(frac * (double)d);
+    if (keep == 0)
+        keep = 1;
+    uint32_t *v = f->tree_features;
+    for (size_t j = 0; j < d; j++)
+        v[j] = (uint32_t)j;
+    for (size_t i = 0; i < keep; i++) {
+        size_t r = i + kiln_rng_below(rng, d - i);
+        uint32_t t = v[i];
+        v[i] = v[r];
+        v[r] = t;
+    }
+    for (size_t i = 1; i < keep; i++) { /* insertion sort of the kept ones */
+        uint32_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+    p->features = v;
+    p->n_tree_features = keep;
 }
 
 /* Grow the tree of score column `cls` on the round's rows and add it to the scores. */
@@ -813,6 +852,7 @@ static kiln_status grow_one(kiln_gbm_fit *f, size_t round, size_t cls, size_t n_
     kiln_criterion crit = kiln_criterion_newton(m->cfg.reg_lambda);
     kiln_rng rng;
     kiln_rng_stream(&rng, f->ctx.seed, 1 + (uint64_t)m->cfg.n_estimators + round * k + cls);
+    sample_features(f, &rng, &tp);
     kiln_tree *t;
     KILN_TRY(kiln_tree_grow(f->bins, &st, f->rows, n_rows, &tp, &crit, &rng, &t, f->row_leaf));
     for (size_t i = 0; i < t->n_nodes; i++)
@@ -827,11 +867,14 @@ static kiln_status grow_one(kiln_gbm_fit *f, size_t round, size_t cls, size_t n_
 }
 
 /* Add tree t (score column cls) to the raw scores of the training and validation rows. */
-static void add_tree(kiln_gbm_fit *f, const kiln_tree *t, size_t cls)
+static void add_tree(kiln_gbm_fit *f, const kiln_tree *t, size_t cls, size_t n_rows)
 {
     gbm_rows *tr = &f->train;
-    for (size_t i = 0; i < tr->data.X.rows; i++)
-        KILN_MAT_AT(tr->raw, i, cls) += t->value[kiln_tree_leaf_binned(t, f->bins, i)];
+    size_t n = tr->data.X.rows;
+    /* When the round grew on every row, the builder has recorded each row's leaf. */
+    for (size_t i = 0; i < n; i++)
+        KILN_MAT_AT(tr->raw, i, cls) +=
+            t->value[n_rows == n ? (size_t)f->row_leaf[i] : kiln_tree_leaf_binned(t, f->bins, i)];
     if (f->has_valid)
         kiln_tree_predict_add(t, &f->valid.data.X, f->valid.raw, cls, 1.0);
 }
@@ -879,9 +922,11 @@ kiln_status kiln_gbm_iterate(kiln_gbm_fit *f, int *done)
         kiln_tree *t;
         KILN_TRY(grow_one(f, round, c, n_rows, &t));
         m->trees[m->n_trees++] = t;
-        add_tree(f, t, c);
+        add_tree(f, t, c, n_rows);
     }
     record_round(f, round, done);
+    if (f->ctx.progress)
+        f->ctx.progress(f->ctx.progress_arg, m->n_rounds, f->cap_rounds);
     return KILN_OK;
 }
 
@@ -893,6 +938,9 @@ kiln_status kiln_gbm_finish(kiln_gbm_fit *f, void **model)
         m->best_round = m->n_rounds;
     while (m->n_trees > m->best_round * m->k)
         kiln_tree_free(m->trees[--m->n_trees]);
+    if (f->ctx.trace && f->has_valid)
+        fprintf(f->ctx.trace, "best iteration %zu of %zu: valid_loss %.6g; the model keeps %zu rounds\n",
+                m->best_round, m->n_rounds, m->valid_loss[m->best_round - 1], m->best_round);
     *model = m;
     f->m = NULL;
     kiln_gbm_fit_free(f);

@@ -2,7 +2,9 @@
  *
  * A node owns the range [begin, end) of the row index array; splitting it
  * partitions that range in place (stably, so rows stay ascending and column
- * reads stay sequential). For each candidate feature the node's histogram
+ * reads stay sequential). The rows' statistics (scaled by their repeat
+ * counts) are gathered once per tree and partitioned with the rows, so a
+ * node's statistics are contiguous and histograms read them in order. For each candidate feature the node's histogram
  * holds, per bin, the row count and the m summed statistics. Scanning the
  * value bins in ascending order gives, for every boundary, the left sums L;
  * the right sums are S - L. Rows with a missing value (bin 0) are added to
@@ -57,9 +59,11 @@ typedef struct grow_ws {
     const kiln_criterion *c;
     kiln_rng *rng;
     size_t m, slot, n_features, max_features;
+    size_t *cand, n_cand; /* the features this tree may split on, ascending */
     int dense; /* all features are candidates: subtraction applies */
     size_t dense_min;
     uint32_t *rows, *tmp;
+    double *nst, *tmp_st; /* the statistics of rows[k] at nst[k * m]: a node's are contiguous */
     double *acc;          /* 256 x slot scratch for one feature's histogram */
     double *sum, *L, *R;  /* slot doubles each */
     double *value;        /* n_outputs */
@@ -109,22 +113,36 @@ static kiln_status hist_put(grow_ws *w, double *h)
     return KILN_OK;
 }
 
-/* Accumulate rows[begin, end) of feature j into h (indexed by code); mark
- * the codes seen in `seen` (256 bits). */
-static void hist_add_feature(const grow_ws *w, size_t j, size_t begin, size_t end, double *h, uint64_t seen[4])
+/* Accumulate rows[begin, end) of feature j into h (indexed by code), m
+ * statistics per row; mark the codes seen in `seen` (256 bits). Inlined with
+ * a constant m for the common criteria, so the inner loop unrolls. */
+static inline void hist_rows(const grow_ws *w, const uint8_t *col, size_t begin, size_t end, size_t m, double *h,
+                             uint64_t seen[4])
 {
-    const uint8_t *col = w->b->codes + j * w->b->rows;
-    const double *st = w->st->row;
-    size_t m = w->m, slot = w->slot;
+    size_t slot = m + 1;
     for (size_t k = begin; k < end; k++) {
-        uint32_t r = w->rows[k];
-        uint8_t code = col[r];
+        uint8_t code = col[w->rows[k]];
         double *e = h + (size_t)code * slot;
-        const double *s = st + (size_t)r * m;
+        const double *s = w->nst + k * m;
         seen[code >> 6] |= (uint64_t)1 << (code & 63);
         e[0] += 1.0;
         for (size_t q = 0; q < m; q++)
             e[1 + q] += s[q];
+    }
+}
+
+static void hist_add_feature(const grow_ws *w, size_t j, size_t begin, size_t end, double *h, uint64_t seen[4])
+{
+    const uint8_t *col = w->b->codes + j * w->b->rows;
+    switch (w->m) {
+    case 2: /* Newton (g, h), two-class counts */
+        hist_rows(w, col, begin, end, 2, h, seen);
+        break;
+    case 3: /* squared error (w, wy, wy^2), three classes */
+        hist_rows(w, col, begin, end, 3, h, seen);
+        break;
+    default:
+        hist_rows(w, col, begin, end, w->m, h, seen);
     }
 }
 
@@ -134,11 +152,55 @@ typedef struct dense_job {
     double *h;
 } dense_job;
 
-static kiln_status dense_task(void *arg, size_t j)
+/* Four features' histograms in one pass over the rows, so each row's index
+ * and statistics are read once for the four (m constant when inlined). */
+static inline void hist_rows4(const grow_ws *w, const size_t *j, double *h, size_t begin, size_t end, size_t m)
+{
+    const kiln_bins *b = w->b;
+    size_t slot = m + 1;
+    const uint8_t *c0 = b->codes + j[0] * b->rows, *c1 = b->codes + j[1] * b->rows;
+    const uint8_t *c2 = b->codes + j[2] * b->rows, *c3 = b->codes + j[3] * b->rows;
+    double *h0 = h + b->hist_start[j[0]] * slot, *h1 = h + b->hist_start[j[1]] * slot;
+    double *h2 = h + b->hist_start[j[2]] * slot, *h3 = h + b->hist_start[j[3]] * slot;
+    for (size_t k = begin; k < end; k++) {
+        uint32_t r = w->rows[k];
+        const double *s = w->nst + k * m;
+        double *e0 = h0 + (size_t)c0[r] * slot, *e1 = h1 + (size_t)c1[r] * slot;
+        double *e2 = h2 + (size_t)c2[r] * slot, *e3 = h3 + (size_t)c3[r] * slot;
+        e0[0] += 1.0;
+        e1[0] += 1.0;
+        e2[0] += 1.0;
+        e3[0] += 1.0;
+        for (size_t q = 0; q < m; q++) {
+            e0[1 + q] += s[q];
+            e1[1 + q] += s[q];
+            e2[1 + q] += s[q];
+            e3[1 + q] += s[q];
+        }
+    }
+}
+
+/* Task i: the candidate features 4i .. 4i+3 (fewer in the last group). */
+static kiln_status dense_task(void *arg, size_t i)
 {
     dense_job *d = arg;
-    uint64_t seen[4] = {0};
-    hist_add_feature(d->w, j, d->begin, d->end, d->h + d->w->b->hist_start[j] * d->w->slot, seen);
+    const grow_ws *w = d->w;
+    size_t first = 4 * i, last = first + 4 < w->n_cand ? first + 4 : w->n_cand;
+    if (last - first == 4) {
+        const size_t *j = w->cand + first;
+        if (w->m == 2)
+            hist_rows4(w, j, d->h, d->begin, d->end, 2);
+        else if (w->m == 3)
+            hist_rows4(w, j, d->h, d->begin, d->end, 3);
+        else
+            hist_rows4(w, j, d->h, d->begin, d->end, w->m);
+        return KILN_OK;
+    }
+    for (size_t q = first; q < last; q++) {
+        size_t j = w->cand[q];
+        uint64_t seen[4] = {0};
+        hist_add_feature(w, j, d->begin, d->end, d->h + w->b->hist_start[j] * w->slot, seen);
+    }
     return KILN_OK;
 }
 
@@ -149,8 +211,8 @@ static kiln_status hist_build(grow_ws *w, size_t begin, size_t end, double **out
     if (!h)
         return KILN_ENOMEM;
     dense_job d = {w, begin, end, h};
-    int threads = (end - begin) * w->n_features >= PARALLEL_MIN ? w->p->threads : 1;
-    kiln_status s = kiln_parallel_for(w->n_features, threads, dense_task, &d);
+    int threads = (end - begin) * w->n_cand >= PARALLEL_MIN ? w->p->threads : 1;
+    kiln_status s = kiln_parallel_for((w->n_cand + 3) / 4, threads, dense_task, &d);
     if (s != KILN_OK) {
         free(h);
         return s;
@@ -176,7 +238,8 @@ static void try_split(grow_ws *w, const node_ctx *nc, size_t j, unsigned bin, in
         w->R[q] = w->sum[q] - w->L[q];
     if (w->L[0] < (double)p->min_samples_leaf || w->R[0] < (double)p->min_samples_leaf)
         return;
-    if (c->cover(c, w->L + 1) < p->min_child_weight || c->cover(c, w->R + 1) < p->min_child_weight)
+    if (p->min_child_weight > 0 &&
+        (c->cover(c, w->L + 1) < p->min_child_weight || c->cover(c, w->R + 1) < p->min_child_weight))
         return;
     double gain = nc->loss - c->loss(c, w->L + 1) - c->loss(c, w->R + 1);
     if (best->feature < 0 || gain > best->gain || (gain == best->gain && (int)j < best->feature)) {
@@ -292,9 +355,8 @@ static void sparse_clear(grow_ws *w, size_t n_ne)
 static void find_split(grow_ws *w, pending *pd, const node_ctx *nc)
 {
     split best = {.feature = -1};
-    size_t d = w->n_features, evaluated = 0;
-    for (size_t i = 0; i < d; i++)
-        w->order[i] = i;
+    size_t d = w->n_cand, evaluated = 0;
+    memcpy(w->order, w->cand, d * sizeof *w->order);
     for (size_t i = 0; i < d && evaluated < w->max_features; i++) {
         if (w->max_features < d) {
             size_t r = i + kiln_rng_below(w->rng, d - i);
@@ -357,7 +419,7 @@ static void node_sum(grow_ws *w, size_t begin, size_t end)
 {
     memset(w->sum, 0, w->slot * sizeof *w->sum);
     for (size_t k = begin; k < end; k++) {
-        const double *s = w->st->row + (size_t)w->rows[k] * w->m;
+        const double *s = w->nst + k * w->m;
         for (size_t q = 0; q < w->m; q++)
             w->sum[1 + q] += s[q];
     }
@@ -410,22 +472,31 @@ static kiln_status node_open(grow_ws *w, pending *pd)
     return KILN_OK;
 }
 
-/* Stable partition of rows[begin, end): rows going left first. Returns the split point. */
+/* Stable partition of rows[begin, end) and their statistics: rows going
+ * left first. Returns the split point. */
 static size_t partition(grow_ws *w, const pending *pd)
 {
     const split *s = &pd->best;
     const uint8_t *col = w->b->codes + (size_t)s->feature * w->b->rows;
-    size_t nl = pd->begin, nr = 0;
+    size_t m = w->m, nl = pd->begin, nr = 0;
     for (size_t k = pd->begin; k < pd->end; k++) {
         uint32_t r = w->rows[k];
         uint8_t code = col[r];
         int left = code == KILN_BIN_MISSING ? s->default_left : code <= s->bin;
-        if (left)
+        const double *st = w->nst + k * m;
+        double *to;
+        if (left) {
+            to = w->nst + nl * m;
             w->rows[nl++] = r;
-        else
+        } else {
+            to = w->tmp_st + nr * m;
             w->tmp[nr++] = r;
+        }
+        for (size_t q = 0; q < m; q++)
+            to[q] = st[q];
     }
     memcpy(w->rows + nl, w->tmp, nr * sizeof *w->rows);
+    memcpy(w->nst + nl * m, w->tmp_st, nr * m * sizeof *w->nst);
     return nl;
 }
 
@@ -559,9 +630,12 @@ static void ws_free(grow_ws *w)
 {
     free(w->rows);
     free(w->tmp);
+    free(w->nst);
+    free(w->tmp_st);
     free(w->acc);
     free(w->sum);
     free(w->order);
+    free(w->cand);
     free(w->nonempty);
     for (size_t i = 0; i < w->n_pending; i++)
         free(w->stack[i].hist);
@@ -577,15 +651,30 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
     w->slot = slot;
     w->rows = kiln_alloc(n_rows, sizeof *w->rows);
     w->tmp = kiln_alloc(n_rows, sizeof *w->tmp);
+    w->nst = kiln_alloc(n_rows * m, sizeof *w->nst);
+    w->tmp_st = kiln_alloc(n_rows * m, sizeof *w->tmp_st);
     w->acc = kiln_alloc(256 * slot, sizeof *w->acc);
     w->sum = kiln_alloc(3 * slot, sizeof *w->sum);
     w->order = kiln_alloc(w->n_features, sizeof *w->order);
+    w->cand = kiln_alloc(w->n_features, sizeof *w->cand);
     w->nonempty = kiln_alloc(256, 1);
-    if (!w->rows || !w->tmp || !w->acc || !w->sum || !w->order || !w->nonempty)
+    if (!w->rows || !w->tmp || !w->nst || !w->tmp_st || !w->acc || !w->sum || !w->order || !w->cand || !w->nonempty)
         return KILN_ENOMEM;
+    const kiln_tree_params *p = w->p;
+    w->n_cand = p->features ? p->n_tree_features : w->n_features;
+    for (size_t i = 0; i < w->n_cand; i++)
+        w->cand[i] = p->features ? p->features[i] : i;
+    w->max_features = p->max_features == 0 || p->max_features > w->n_cand ? w->n_cand : p->max_features;
+    w->dense = w->max_features == w->n_cand;
     w->L = w->sum + slot;
     w->R = w->sum + 2 * slot;
     memcpy(w->rows, rows, n_rows * sizeof *rows);
+    for (size_t k = 0; k < n_rows; k++) {
+        const double *from = w->st->row + (size_t)rows[k] * m;
+        double times = w->st->repeat ? (double)w->st->repeat[rows[k]] : 1.0;
+        for (size_t q = 0; q < m; q++)
+            w->nst[k * m + q] = times * from[q];
+    }
     return KILN_OK;
 }
 
@@ -611,8 +700,6 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
                           crit->n_stats, stats->m);
     grow_ws w = {.b = bins, .st = stats, .p = p, .c = crit, .rng = rng, .m = stats->m,
                  .n_features = bins->cols, .row_leaf = row_leaf};
-    w.max_features = p->max_features == 0 || p->max_features > bins->cols ? bins->cols : p->max_features;
-    w.dense = w.max_features == bins->cols;
     w.dense_min = p->dense_min_rows ? p->dense_min_rows : DENSE_MIN;
     w.t = kiln_tree_new(bins->cols, crit->n_outputs);
     kiln_status s = w.t ? ws_init(&w, rows, n_rows) : KILN_ENOMEM;

@@ -90,7 +90,6 @@ typedef struct kiln_bins {
     double *bin_lo;      /* per slot: the smallest / largest training value in */
     double *bin_hi;      /* the bin; a split between two bins of a node cuts   */
                          /* halfway between them, as exact CART does          */
-    char key[16];        /* the dataset cache key, "bins<max_bins>"            */
 } kiln_bins;
 
 /* Bin the columns of X (NaN = missing) into at most max_bins (2..255) value
@@ -102,8 +101,8 @@ void kiln_bins_free(kiln_bins *b);
  * +inf for b == n_bins[j]. */
 double kiln_bins_cut(const kiln_bins *b, size_t j, unsigned bin);
 /* The bins of a dataset's X, built once and cached on the dataset under
- * "bins<max_bins>" (the dataset owns them; do not free). The fit gets a const
- * dataset: its cache is the one mutable part (see the report on this cast). */
+ * "bins<max_bins>" (the dataset owns them; do not free). Safe when several
+ * fits share the dataset from different threads (kiln_dataset_cache_get). */
 kiln_status kiln_bins_cached(const kiln_dataset *d, int max_bins, int threads, const kiln_bins **out);
 
 /* ---- per-row statistics and criteria ----------------------------------- */
@@ -111,6 +110,9 @@ kiln_status kiln_bins_cached(const kiln_dataset *d, int max_bins, int threads, c
 typedef struct kiln_tree_stats {
     size_t m;          /* statistics per row                                   */
     const double *row; /* row-major n x m, indexed by the dataset row number   */
+    const uint32_t *repeat; /* per dataset row: how many times the sample holds */
+                       /* it (a bootstrap count; its statistics are scaled by */
+                       /* it and it counts as one sample), or NULL            */
 } kiln_tree_stats;
 
 typedef struct kiln_criterion kiln_criterion;
@@ -141,6 +143,8 @@ typedef struct kiln_tree_params {
     double min_child_weight;  /* criterion cover per child at least (0)        */
     double min_split_gain;    /* split only when gain >= this (0)              */
     size_t max_features;      /* candidate features per node; 0 = all          */
+    const uint32_t *features; /* the tree's features, ascending (n_tree_features */
+    size_t n_tree_features;   /* of them; colsample_bytree), or NULL = all     */
     int random_splits;        /* 1: extra trees, one random cut per feature    */
     int threads;              /* threads for one tree's histograms (1)         */
     size_t dense_min_rows;    /* nodes with this many rows keep all features'  */

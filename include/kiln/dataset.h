@@ -23,7 +23,7 @@ typedef enum kiln_task {
 
 /* A derived object cached on a dataset, freed with it. */
 typedef struct kiln_cache_entry {
-    const char *key;
+    char key[24];             /* "" = free slot                              */
     void *value;
     void (*free)(void *value);
 } kiln_cache_entry;
@@ -40,10 +40,18 @@ typedef struct kiln_dataset {
     kiln_cache_entry cache[KILN_CACHE_MAX];
 } kiln_dataset;
 
-/* Look up a cached derived object; NULL if absent. */
-void *kiln_dataset_cached(const kiln_dataset *d, const char *key);
-/* Store a derived object (the dataset takes ownership). Fails when full. */
-kiln_status kiln_dataset_cache_put(kiln_dataset *d, const char *key, void *value, void (*free_fn)(void *));
+/* Builds the object cached under a key: *value and the function that frees it. */
+typedef kiln_status (*kiln_cache_build)(const kiln_dataset *d, void *arg, void **value, void (**free_fn)(void *));
+
+/* The object cached under `key` (at most 23 characters), built by
+ * build(d, arg, ...) on first use. Fits receive their dataset as const and
+ * may run in parallel on the same one (compare): the cache is the dataset's
+ * one mutable part and every access to it is serialised, so exactly one fit
+ * builds the object while the others wait for it, then all share it (the
+ * dataset owns it; do not free). A copy of a dataset struct must start with
+ * an empty cache (kiln_dataset_clear_cache is for the owner only). */
+kiln_status kiln_dataset_cache_get(const kiln_dataset *d, const char *key, kiln_cache_build build, void *arg,
+                                   void **out);
 /* Free the cached objects (not X, y, w, which the dataset does not own). */
 void kiln_dataset_clear_cache(kiln_dataset *d);
 
@@ -55,6 +63,10 @@ typedef struct kiln_ctx {
     FILE *trace;                  /* per-iteration lines with --trace, or NULL */
     volatile const int *cancel;   /* set to nonzero to stop; may be NULL     */
     const kiln_dataset *valid;    /* optional validation set (early stopping) */
+    /* Called from the fitting thread after each step of an iterative fit
+     * (a boosting round): done of total steps. NULL: no progress reports. */
+    void (*progress)(void *arg, size_t done, size_t total);
+    void *progress_arg;
 } kiln_ctx;
 
 /* Default context: seed 0, all cores, quiet. */

@@ -266,6 +266,51 @@ START_TEST(thread_count_does_not_change_the_model)
 }
 END_TEST
 
+/* Several fits on one dataset at once, as compare runs them: the bins are
+ * built once and shared, and every model equals the one fitted alone. */
+typedef struct parallel_fits {
+    fixture *f;
+    const char *ids[4];
+    void *models[4];
+    const kiln_bins *bins[4];
+} parallel_fits;
+
+static kiln_status parallel_fit_task(void *arg, size_t i)
+{
+    parallel_fits *pf = arg;
+    const char *set[] = {"n_estimators=5", NULL};
+    const char *const *s = strcmp(pf->ids[i], "dt") == 0 ? NULL : set;
+    KILN_TRY(fit_with(pf->ids[i], s, pf->f, 3, 1, &pf->models[i]));
+    return kiln_bins_cached(&pf->f->d, 255, 1, &pf->bins[i]);
+}
+
+START_TEST(parallel_fits_share_one_cache)
+{
+    fixture f, alone;
+    make_checker(&f, 3000, 4, 5);
+    make_checker(&alone, 3000, 4, 5);
+    parallel_fits pf = {&f, {"rf", "et", "gbm", "dt"}, {0}, {0}};
+    ck_assert_msg(kiln_parallel_for(4, 4, parallel_fit_task, &pf) == KILN_OK, "four fits run at once: %s",
+                  kiln_last_error());
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_msg(pf.bins[i] == pf.bins[0], "fit %zu uses the one cached binned matrix", i);
+        const char *set[] = {"n_estimators=5", NULL};
+        void *m;
+        ck_assert_msg(fit_with(pf.ids[i], strcmp(pf.ids[i], "dt") == 0 ? NULL : set, &alone, 3, 1, &m) == KILN_OK,
+                      "%s fits alone", pf.ids[i]);
+        size_t l1, l2;
+        unsigned char *b1 = model_bytes(pf.ids[i], pf.models[i], &l1), *b2 = model_bytes(pf.ids[i], m, &l2);
+        ck_assert_msg(l1 == l2 && memcmp(b1, b2, l1) == 0, "%s: fitted beside others = fitted alone", pf.ids[i]);
+        free(b1);
+        free(b2);
+        kiln_algo_find(pf.ids[i])->free(m);
+        kiln_algo_find(pf.ids[i])->free(pf.models[i]);
+    }
+    fixture_free(&alone);
+    fixture_free(&f);
+}
+END_TEST
+
 START_TEST(save_load_predicts_identically)
 {
     fixture tr;
@@ -474,7 +519,7 @@ START_TEST(newton_criterion_grows_boosting_leaves)
     kiln_criterion c = kiln_criterion_newton(1.0);
     kiln_tree_params p = kiln_tree_params_default();
     p.max_depth = 1;
-    kiln_tree_stats st = {2, gh};
+    kiln_tree_stats st = {.m = 2, .row = gh};
     kiln_rng r;
     kiln_rng_seed(&r, 0);
     kiln_tree *t;
@@ -514,7 +559,7 @@ START_TEST(subtraction_matches_direct_histograms)
     for (uint32_t i = 0; i < 6000; i++)
         rows[i] = i;
     kiln_criterion c = kiln_criterion_gini(2);
-    kiln_tree_stats s = {2, st};
+    kiln_tree_stats s = {.m = 2, .row = st};
     kiln_tree_params p = kiln_tree_params_default();
     kiln_rng r;
     kiln_tree *sub, *direct;
@@ -557,6 +602,7 @@ int main(void)
     tcase_add_test(tc, bad_parameters_are_refused);
     tcase_add_test(tc, inspect_speaks_the_users_terms);
     tcase_add_test(tc, thread_count_does_not_change_the_model);
+    tcase_add_test(tc, parallel_fits_share_one_cache);
     tcase_add_test(tc, save_load_predicts_identically);
     tcase_add_test(tc, scores_match_scikit_learn);
     suite_add_tcase(s, tc);

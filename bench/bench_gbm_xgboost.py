@@ -1,0 +1,50 @@
+"""XGBoost's side of bench_gbm: fit XGBoost 1.7 tree_method="hist" with the same
+trees as kiln's gbm on the raw file bench_gbm wrote (bench/bench_data.h describes
+it) and print one line: fit_seconds held_out_loss rss_mb peak_mb nodes
+model_bytes 0 (the bytes of Booster.save_raw(); bench_data.h describes the line).
+The loss is the log loss (mean squared error for regression); the memory is
+this process's VmRSS before the fit and its VmHWM after. Run by bench_gbm with
+/usr/bin/python3 (Debian's python3-xgboost)."""
+import sys
+import time
+import numpy as np
+import xgboost as xgb
+
+
+def read(path):
+    head = np.fromfile(path, dtype=np.int64, count=4)
+    rows, cols, task, n_classes = (int(v) for v in head)
+    data = np.fromfile(path, dtype=np.float64, offset=32)
+    return data[: rows * cols].reshape(rows, cols), data[rows * cols:], task, n_classes
+
+
+def memory_mb():
+    rss = peak = 0.0
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) / 1024
+    return rss, peak
+
+
+train, test, rounds, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+Xtr, ytr, task, n_classes = read(train)
+Xte, yte, _, _ = read(test)
+same = dict(n_estimators=rounds, max_depth=6, learning_rate=0.1, reg_lambda=1.0, min_child_weight=1.0,
+            tree_method="hist", max_bin=255, n_jobs=threads, random_state=0)
+model = xgb.XGBRegressor(**same) if task == 2 else xgb.XGBClassifier(**same)
+rss, _ = memory_mb()
+t0 = time.perf_counter()
+model.fit(Xtr, ytr.astype(np.int64) if task == 1 else ytr)
+secs = time.perf_counter() - t0
+_, peak = memory_mb()
+if task == 2:
+    loss = float(np.mean((model.predict(Xte) - yte) ** 2))
+else:
+    p = model.predict_proba(Xte)[np.arange(len(yte)), yte.astype(np.int64)]
+    loss = float(-np.mean(np.log(np.clip(p, 1e-15, 1))))
+nodes = sum(len(t.strip().split("\n")) for t in model.get_booster().get_dump())
+model_bytes = len(model.get_booster().save_raw())
+print(secs, loss, rss, peak, nodes, model_bytes, 0, flush=True)
