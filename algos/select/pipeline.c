@@ -403,20 +403,20 @@ static kiln_status fit_summary(kiln_pipe_col *pc, const kiln_column *c, size_t n
         pc->n_train = (double)n - missing;
         return KILN_OK;
     }
-    double *v = kiln_alloc(n ? n : 1, sizeof *v);
-    if (!v)
-        return KILN_ENOMEM;
+    kiln_radix sorted;
+    KILN_TRY(kiln_radix_init(&sorted, n, 0));
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (!isnan(c->num[i]))
-            v[k++] = c->num[i];
-    qsort(v, k, sizeof *v, cmp_double);
+            sorted.key[k++] = kiln_radix_key(c->num[i]);
+    kiln_radix_sort(&sorted, k);
     pc->n_train = (double)k;
     pc->n_sketch = k < KILN_SKETCH_SIZE ? k : KILN_SKETCH_SIZE;
-    for (size_t i = 0; i < pc->n_sketch; i++)
-        v[i] = v[(size_t)(((double)i + 0.5) * (double)k / (double)pc->n_sketch)];
-    pc->sketch = v;
-    return KILN_OK;
+    pc->sketch = kiln_alloc(pc->n_sketch ? pc->n_sketch : 1, sizeof *pc->sketch);
+    for (size_t i = 0; pc->sketch && i < pc->n_sketch; i++)
+        pc->sketch[i] = kiln_radix_value(sorted.key[(size_t)(((double)i + 0.5) * (double)k / (double)pc->n_sketch)]);
+    kiln_radix_free(&sorted);
+    return pc->sketch ? KILN_OK : KILN_ENOMEM;
 }
 
 kiln_status kiln_pipeline_summarize(kiln_pipeline *p, const kiln_frame *f)

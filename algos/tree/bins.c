@@ -26,64 +26,6 @@ static double midpoint(double a, double b)
     return m >= b ? a : m;
 }
 
-/* A double's bits mapped to an unsigned key with the same order (sign bit
- * flipped for positives, every bit flipped for negatives), and back. */
-static uint64_t sort_key(double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, sizeof u);
-    return u >> 63 ? ~u : u | (UINT64_C(1) << 63);
-}
-
-static double key_value(uint64_t k)
-{
-    uint64_t u = k >> 63 ? k & ~(UINT64_C(1) << 63) : ~k;
-    double x;
-    memcpy(&x, &u, sizeof x);
-    return x;
-}
-
-#define RADIX_BITS 16
-#define RADIX (1u << RADIX_BITS)
-
-/* One feature's scratch: keys and row indices, twice (radix sort ping-pong). */
-typedef struct sort_buf {
-    uint64_t *key, *key2;
-    uint32_t *row, *row2;
-    uint32_t *count; /* RADIX */
-} sort_buf;
-
-/* Sort key[0..n) ascending, carrying row[]: LSD radix sort on 16-bit digits,
- * skipping digits that are the same for every key. Stable, so equal values
- * keep ascending rows. Leaves the result in b->key / b->row. */
-static void radix_sort(sort_buf *b, size_t n)
-{
-    for (unsigned shift = 0; shift < 64; shift += RADIX_BITS) {
-        memset(b->count, 0, RADIX * sizeof *b->count);
-        for (size_t i = 0; i < n; i++)
-            b->count[(b->key[i] >> shift) & (RADIX - 1)]++;
-        if (n == 0 || b->count[(b->key[0] >> shift) & (RADIX - 1)] == n)
-            continue;
-        uint32_t sum = 0;
-        for (size_t d = 0; d < RADIX; d++) {
-            uint32_t c = b->count[d];
-            b->count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) {
-            uint32_t to = b->count[(b->key[i] >> shift) & (RADIX - 1)]++;
-            b->key2[to] = b->key[i];
-            b->row2[to] = b->row[i];
-        }
-        uint64_t *tk = b->key;
-        b->key = b->key2;
-        b->key2 = tk;
-        uint32_t *tr = b->row;
-        b->row = b->row2;
-        b->row2 = tr;
-    }
-}
-
 typedef struct bin_job {
     const kiln_mat *X;
     kiln_bins *b;
@@ -99,9 +41,9 @@ static size_t find_cuts(const uint64_t *key, size_t n, size_t max_bins, double *
 {
     size_t u = 0, nc = 0;
     for (size_t i = 0; i < n && u <= max_bins; i++)
-        u += i == 0 || key_value(key[i]) != key_value(key[i - 1]);
+        u += i == 0 || kiln_radix_value(key[i]) != kiln_radix_value(key[i - 1]);
     for (size_t i = 0; i + 1 < n && nc + 1 < max_bins; i++) {
-        double a = key_value(key[i]), z = key_value(key[i + 1]);
+        double a = kiln_radix_value(key[i]), z = kiln_radix_value(key[i + 1]);
         if (a == z)
             continue;
         if (u <= max_bins || (double)(i + 1) >= (double)(nc + 1) * (double)n / (double)max_bins)
@@ -112,7 +54,7 @@ static size_t find_cuts(const uint64_t *key, size_t n, size_t max_bins, double *
 
 /* Codes of column j and the value range of every bin, walking the sorted
  * values: the bin advances as the values pass its cut. */
-static void assign_codes(bin_job *job, size_t j, const sort_buf *sb, size_t n, const double *cut, size_t nc)
+static void assign_codes(bin_job *job, size_t j, const kiln_radix *sb, size_t n, const double *cut, size_t nc)
 {
     kiln_bins *b = job->b;
     size_t stride = (size_t)b->max_bins + 1;
@@ -125,7 +67,7 @@ static void assign_codes(bin_job *job, size_t j, const sort_buf *sb, size_t n, c
     memset(col, KILN_BIN_MISSING, b->rows);
     size_t a = 0; /* the first cut >= x */
     for (size_t i = 0; i < n; i++) {
-        double x = key_value(sb->key[i]);
+        double x = kiln_radix_value(sb->key[i]);
         while (a < nc && cut[a] < x)
             a++;
         col[sb->row[i]] = (uint8_t)(a + 1);
@@ -140,33 +82,23 @@ static kiln_status bin_task(void *arg, size_t j)
     bin_job *job = arg;
     const kiln_mat *X = job->X;
     size_t rows = X->rows, max_bins = (size_t)job->b->max_bins;
-    sort_buf sb = {kiln_alloc(rows, sizeof(uint64_t)), kiln_alloc(rows, sizeof(uint64_t)),
-                   kiln_alloc(rows, sizeof(uint32_t)), kiln_alloc(rows, sizeof(uint32_t)),
-                   kiln_alloc(RADIX, sizeof(uint32_t))};
-    kiln_status s = KILN_ENOMEM;
-    if (sb.key && sb.key2 && sb.row && sb.row2 && sb.count) {
-        size_t n = 0;
-        for (size_t i = 0; i < rows; i++) {
-            double x = KILN_MAT_AT(X, i, j);
-            if (!isnan(x)) {
-                sb.key[n] = sort_key(x);
-                sb.row[n++] = (uint32_t)i;
-            }
+    kiln_radix sb;
+    KILN_TRY(kiln_radix_init(&sb, rows, 1));
+    size_t n = 0;
+    for (size_t i = 0; i < rows; i++) {
+        double x = KILN_MAT_AT(X, i, j);
+        if (!isnan(x)) {
+            sb.key[n] = kiln_radix_key(x);
+            sb.row[n++] = (uint32_t)i;
         }
-        radix_sort(&sb, n);
-        double *cut = job->cuts + j * (max_bins - 1);
-        size_t nc = find_cuts(sb.key, n, max_bins, cut);
-        job->b->n_bins[j] = (uint16_t)(n ? nc + 1 : 0);
-        assign_codes(job, j, &sb, n, cut, nc);
-        s = KILN_OK;
     }
-    /* radix_sort swaps the buffers: free whichever each pointer holds now. */
-    free(sb.key);
-    free(sb.key2);
-    free(sb.row);
-    free(sb.row2);
-    free(sb.count);
-    return s;
+    kiln_radix_sort(&sb, n);
+    double *cut = job->cuts + j * (max_bins - 1);
+    size_t nc = find_cuts(sb.key, n, max_bins, cut);
+    job->b->n_bins[j] = (uint16_t)(n ? nc + 1 : 0);
+    assign_codes(job, j, &sb, n, cut, nc);
+    kiln_radix_free(&sb);
+    return KILN_OK;
 }
 
 void kiln_bins_free(kiln_bins *b)

@@ -14,6 +14,7 @@
 #define KILN_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "kiln/status.h"
 
 /* Monotonic wall clock in seconds. */
@@ -33,6 +34,29 @@ int kiln_blas_get_threads(void);
 
 /* Sort idx[0..n) so that key[idx[.]] ascends, ties by index (stable). */
 void kiln_argsort(const double *key, size_t *idx, size_t n);
+
+/* Radix sort of doubles (core/sort.c): kiln_radix_key maps a double (not NaN)
+ * to an unsigned key of the same order, kiln_radix_value maps it back.
+ * kiln_radix_sort sorts key[0..n) ascending, stably, carrying row[] when the
+ * buffer was made with rows; it swaps the buffers as it goes, so read the
+ * result from b->key / b->row after it.
+ *
+ *     kiln_radix b;
+ *     kiln_radix_init(&b, n, 0);
+ *     for (i...) b.key[i] = kiln_radix_key(v[i]);
+ *     kiln_radix_sort(&b, n);   // kiln_radix_value(b.key[i]) ascend
+ *     kiln_radix_free(&b);
+ */
+typedef struct kiln_radix {
+    uint64_t *key, *key2;
+    uint32_t *row, *row2;  /* NULL without rows */
+    uint32_t *count;
+} kiln_radix;
+kiln_status kiln_radix_init(kiln_radix *b, size_t n, int with_rows);
+void kiln_radix_free(kiln_radix *b);
+uint64_t kiln_radix_key(double x);
+double kiln_radix_value(uint64_t k);
+void kiln_radix_sort(kiln_radix *b, size_t n);
 
 /* The shortest decimal text that reads back as exactly v ("%.17g" at most);
  * whole numbers below 1e15 in magnitude are written as integers. */
