@@ -34,6 +34,12 @@ int kiln_blas_get_threads(void);
 /* Sort idx[0..n) so that key[idx[.]] ascends, ties by index (stable). */
 void kiln_argsort(const double *key, size_t *idx, size_t n);
 
+/* qsort comparator for doubles, ascending (NaN-free input). */
+int kiln_cmp_double(const void *a, const void *b);
+
+/* Free s[0..n) and s itself; s may be NULL. */
+void kiln_free_strings(char **s, size_t n);
+
 /* The shortest decimal text that reads back as exactly v ("%.17g" at most). */
 void kiln_number_text(double v, char *buf, size_t size);
 
