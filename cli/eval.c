@@ -25,9 +25,7 @@ static kiln_status run_eval(const char *model_path, const char *data, int json, 
     kiln_model *m = NULL;
     kiln_frame *f = NULL;
     kiln_metrics met;
-    kiln_status s = kiln_model_load(model_path, &m);
-    if (s == KILN_OK)
-        s = kiln_csv_read(data, NULL, &f);
+    kiln_status s = cli_load_model_data(model_path, data, &m, &f);
     if (s == KILN_OK)
         s = kiln_model_evaluate(m, f, &met, NULL);
     if (s == KILN_OK && report)
