@@ -80,17 +80,20 @@ static inline double lin_accuracy(const kiln_mat *scores, const double *y)
     return (double)hit / (double)scores->rows;
 }
 
-/* save -> load from memory -> predict gives bit-identical outputs. */
+/* save (inside an estimator section, as the model file does) -> load from memory
+ * -> predict gives bit-identical outputs. */
 static inline void lin_check_roundtrip(const char *id, const void *model, const kiln_mat *X, size_t cols)
 {
     const kiln_algo *a = kiln_algo_find(id);
     kiln_writer *w = kiln_writer_new();
+    ck_assert_msg(kiln_writer_section(w, "ESTM") == KILN_OK, "%s: the estimator section opens", id);
     ck_assert_msg(a->save(model, w) == KILN_OK, "%s saves", id);
     const unsigned char *bytes;
     size_t len;
     ck_assert_msg(kiln_writer_finish(w, &bytes, &len) == KILN_OK, "%s file finishes", id);
     kiln_reader *r;
     ck_assert_msg(kiln_reader_open_mem(bytes, len, "mem", &r) == KILN_OK, "%s file opens", id);
+    ck_assert_msg(kiln_reader_section(r, "ESTM") == KILN_OK, "%s: the estimator section is there", id);
     void *back = NULL;
     ck_assert_msg(a->load(&back, r) == KILN_OK, "%s loads: %s", id, kiln_last_error());
     kiln_mat *p1 = lin_predict(id, model, X, cols), *p2 = lin_predict(id, back, X, cols);
