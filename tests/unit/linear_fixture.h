@@ -40,6 +40,38 @@ static inline void lin_split_free(lin_split *s)
     free(s->y);
 }
 
+/* The classification datasets of tests/data/linear/ and their class counts. */
+typedef struct lin_set {
+    const char *name;
+    size_t n_classes;
+} lin_set;
+static const lin_set LIN_CLASSIFY[] = {{"breast_cancer", 2}, {"wine", 3}, {"digits", 10}};
+#define LIN_N_CLASSIFY (sizeof LIN_CLASSIFY / sizeof *LIN_CLASSIFY)
+
+/* A dataset's train and test splits and scikit-learn's answer on it,
+ * tests/data/linear/<name>_<ref>.csv. */
+typedef struct lin_case {
+    lin_split tr, te;
+    kiln_mat *ref;
+} lin_case;
+
+static inline void lin_case_load(lin_case *c, const char *name, size_t n_classes, const char *ref)
+{
+    lin_split_load(&c->tr, name, "train", n_classes);
+    lin_split_load(&c->te, name, "test", n_classes);
+    char rel[256];
+    snprintf(rel, sizeof rel, "tests/data/linear/%s_%s.csv", name, ref);
+    c->ref = test_load_matrix(rel);
+    ck_assert_msg(c->ref != NULL, "fixture %s loads", rel);
+}
+
+static inline void lin_case_free(lin_case *c)
+{
+    lin_split_free(&c->tr);
+    lin_split_free(&c->te);
+    kiln_mat_free(c->ref);
+}
+
 /* Fit algo `id` with settings "a=1 b=2" (space-separated); returns the status. */
 static inline kiln_status lin_fit(const char *id, const char *settings, const kiln_dataset *ds, int threads,
                                   void **model)
