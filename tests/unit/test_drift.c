@@ -11,6 +11,7 @@
 
 #include "kiln/drift.h"
 #include "kiln/util.h"
+#include "testrun.h"
 
 #define FIXTURE KILN_SOURCE_DIR "/tests/data/drift/ks_fixtures.txt"
 /* Stephens' corrected limit against scipy's finite-n asymptotic p-value: the
@@ -246,9 +247,5 @@ int main(void)
     tcase_add_test(tc, categorical_psi_and_round_trip);
     tcase_add_test(tc, bad_input_is_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

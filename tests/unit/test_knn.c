@@ -9,6 +9,7 @@
 #include "kiln/knn.h"
 #include "kiln/util.h"
 #include "testdata.h"
+#include "testrun.h"
 
 /* ---- helpers ---- */
 
@@ -471,9 +472,5 @@ int main(void)
     tcase_add_test(tc, inspect_and_neighbors);
     tcase_add_test(tc, bad_input_is_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

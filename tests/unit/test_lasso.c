@@ -3,6 +3,7 @@
 #include <math.h>
 #include "linear_fixture.h"
 #include "algos/linear/linear_impl.h"
+#include "testrun.h"
 
 static void check_against(const char *id, const char *settings)
 {
@@ -97,9 +98,5 @@ int main(void)
     tcase_add_test(tc, iteration_limit_and_random_selection);
     tcase_add_test(tc, bad_parameters_are_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

@@ -10,6 +10,7 @@
 #include "kiln/algo.h"
 #include "kiln/metrics.h"
 #include "linear_fixture.h"
+#include "testrun.h"
 
 extern const kiln_algo kiln_algo_lr;
 
@@ -219,9 +220,5 @@ int main(void)
     tcase_add_test(tc, max_iter_reached_is_reported);
     tcase_add_test(tc, corrupt_shape_is_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

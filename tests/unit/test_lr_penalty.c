@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "linear_fixture.h"
+#include "testrun.h"
 
 typedef struct penalty_case {
     const char *dataset;
@@ -200,9 +201,5 @@ int main(void)
     tcase_add_test(tc, l1_ratio_outside_unit_interval_is_refused);
     tcase_add_test(tc, thread_count_does_not_change_the_fit);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

@@ -3,6 +3,7 @@
  * variances amplify rounding); weights; bad input; the round trip. */
 #include <math.h>
 #include "linear_fixture.h"
+#include "testrun.h"
 
 START_TEST(matches_sklearn)
 {
@@ -111,9 +112,5 @@ int main(void)
     tcase_add_test(tc, integer_weights_equal_repeated_rows);
     tcase_add_test(tc, bad_input_is_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

@@ -4,6 +4,7 @@
 #include <math.h>
 #include "linear_fixture.h"
 #include "algos/linear/linear_impl.h"
+#include "testrun.h"
 
 /* Every coefficient and intercept within rel * (1 + |reference|). */
 static void check_coef(const kiln_linmodel *m, const kiln_mat *ref, double rel, const char *what)
@@ -99,9 +100,5 @@ int main(void)
     tcase_add_test(tc, singular_system_falls_back_to_least_squares);
     tcase_add_test(tc, bad_parameters_are_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }
