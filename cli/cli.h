@@ -46,6 +46,10 @@ void cli_json_metrics(kiln_json *j, const kiln_metrics *m);
 /* Warn once on stderr if the estimator reported a problem with its fit. */
 void cli_model_warning(const kiln_model *m);
 
+/* Load the model file and read the data CSV it is to be applied to; on failure
+ * neither is kept (*m and *f are NULL). */
+kiln_status cli_load_model_data(const char *model_path, const char *data, kiln_model **m, kiln_frame **f);
+
 /* The inspect arguments that name the model's features and classes. */
 kiln_inspect_args cli_inspect_args(const kiln_model *m, kiln_inspect_format fmt);
 

@@ -152,6 +152,18 @@ void cli_model_warning(const kiln_model *m)
         fprintf(stderr, "kiln: warning: %s\n", w);
 }
 
+kiln_status cli_load_model_data(const char *model_path, const char *data, kiln_model **m, kiln_frame **f)
+{
+    *m = NULL;
+    *f = NULL;
+    kiln_status s = kiln_model_load(model_path, m);
+    if (s == KILN_OK && (s = kiln_csv_read(data, NULL, f)) != KILN_OK) {
+        kiln_model_free(*m);
+        *m = NULL;
+    }
+    return s;
+}
+
 kiln_inspect_args cli_inspect_args(const kiln_model *m, kiln_inspect_format fmt)
 {
     kiln_inspect_args a = {

@@ -92,9 +92,7 @@ static kiln_status run_drift(const char *model_path, const char *data, const kil
     kiln_model *m = NULL;
     kiln_frame *f = NULL;
     kiln_drift_col *cols = NULL;
-    kiln_status s = kiln_model_load(model_path, &m);
-    if (s == KILN_OK)
-        s = kiln_csv_read(data, NULL, &f);
+    kiln_status s = cli_load_model_data(model_path, data, &m, &f);
     if (s == KILN_OK && !(cols = kiln_alloc(m->pipe->n_in, sizeof *cols)))
         s = KILN_ENOMEM;
     if (s == KILN_OK)

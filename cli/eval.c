@@ -79,9 +79,7 @@ static kiln_status run_eval(const char *model_path, const char *data, int json, 
     kiln_frame *f = NULL;
     double *table = NULL;
     kiln_metrics met;
-    kiln_status s = kiln_model_load(model_path, &m);
-    if (s == KILN_OK)
-        s = kiln_csv_read(data, NULL, &f);
+    kiln_status s = cli_load_model_data(model_path, data, &m, &f);
     if (s == KILN_OK)
         s = kiln_model_evaluate(m, f, &met, NULL);
     if (s == KILN_OK && per_class)

@@ -76,9 +76,7 @@ static kiln_status run_predict(const char *model_path, const char *data, const c
     kiln_frame *f = NULL;
     kiln_mat *scores = NULL;
     kiln_outfile *o = NULL;
-    kiln_status s = kiln_model_load(model_path, &m);
-    if (s == KILN_OK)
-        s = kiln_csv_read(data, NULL, &f);
+    kiln_status s = cli_load_model_data(model_path, data, &m, &f);
     if (s == KILN_OK)
         s = kiln_model_predict(m, f, &scores, NULL);
     if (s == KILN_OK)

@@ -48,9 +48,7 @@ static kiln_status run_report(const char *model_path, const char *data, const ch
 {
     kiln_model *m = NULL;
     kiln_frame *test = NULL, *train = NULL;
-    kiln_status s = kiln_model_load(model_path, &m);
-    if (s == KILN_OK)
-        s = kiln_csv_read(data, NULL, &test);
+    kiln_status s = cli_load_model_data(model_path, data, &m, &test);
     if (s == KILN_OK && train_path)
         s = kiln_csv_read(train_path, NULL, &train);
     if (s == KILN_OK)

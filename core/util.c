@@ -179,6 +179,21 @@ void kiln_argsort(const double *key, size_t *idx, size_t n)
     free(tmp);
 }
 
+int kiln_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void kiln_free_strings(char **s, size_t n)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(s[i]);
+    free(s);
+}
+
 void kiln_number_text(double v, char *buf, size_t size)
 {
     /* Whole numbers below 2^53 print as integers ("100", not "1e+02"). */

@@ -25,9 +25,7 @@ static void column_free(kiln_column *c)
     free(c->name);
     free(c->num);
     free(c->code);
-    for (size_t i = 0; i < c->nlevels; i++)
-        free(c->levels[i]);
-    free(c->levels);
+    kiln_free_strings(c->levels, c->nlevels);
 }
 
 void kiln_frame_free(kiln_frame *f)

@@ -97,9 +97,7 @@ char **kiln_intern_release(kiln_intern *d, size_t *n)
 
 void kiln_intern_free(kiln_intern *d)
 {
-    for (size_t i = 0; i < d->n; i++)
-        free(d->levels[i]);
-    free(d->levels);
+    kiln_free_strings(d->levels, d->n);
     free(d->slots);
     memset(d, 0, sizeof *d);
 }

@@ -112,8 +112,7 @@ static kiln_status dummy_inspect(const void *model, const kiln_inspect_args *a, 
             kiln_json_begin_object(&j);
             for (size_t c = 0; c < m->k; c++) {
                 char buf[32];
-                snprintf(buf, sizeof buf, "%zu", c);
-                kiln_json_key(&j, a->class_names && c < a->n_classes ? a->class_names[c] : buf);
+                kiln_json_key(&j, kiln_inspect_class(a, c, buf, sizeof buf));
                 kiln_json_num(&j, m->value[c]);
             }
             kiln_json_end_object(&j);

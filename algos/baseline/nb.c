@@ -219,22 +219,6 @@ static kiln_status nb_load(void **model, kiln_reader *r)
     return KILN_OK;
 }
 
-static const char *nb_class(const kiln_inspect_args *a, size_t c, char *buf, size_t len)
-{
-    if (a->class_names && c < a->n_classes)
-        return a->class_names[c];
-    snprintf(buf, len, "%zu", c);
-    return buf;
-}
-
-static const char *nb_feature(const kiln_inspect_args *a, size_t j, char *buf, size_t len)
-{
-    if (a->feature_names && j < a->n_features)
-        return a->feature_names[j];
-    snprintf(buf, len, "x%zu", j);
-    return buf;
-}
-
 static void nb_inspect_json(const nb_model *m, const kiln_inspect_args *a, FILE *out)
 {
     char buf[32];
@@ -255,7 +239,7 @@ static void nb_inspect_json(const nb_model *m, const kiln_inspect_args *a, FILE 
     for (size_t c = 0; c < m->k; c++) {
         kiln_json_begin_object(&j);
         kiln_json_key(&j, "class");
-        kiln_json_str(&j, nb_class(a, c, buf, sizeof buf));
+        kiln_json_str(&j, kiln_inspect_class(a, c, buf, sizeof buf));
         kiln_json_key(&j, "prior");
         kiln_json_num(&j, m->prior[c]);
         const char *what[2] = {"mean", "var"};
@@ -264,7 +248,7 @@ static void nb_inspect_json(const nb_model *m, const kiln_inspect_args *a, FILE 
             kiln_json_key(&j, what[t]);
             kiln_json_begin_object(&j);
             for (size_t f = 0; f < m->d; f++) {
-                kiln_json_key(&j, nb_feature(a, f, buf, sizeof buf));
+                kiln_json_key(&j, kiln_inspect_feature(a, f, buf, sizeof buf));
                 kiln_json_num(&j, vals[t][f]);
             }
             kiln_json_end_object(&j);
@@ -288,10 +272,10 @@ static kiln_status nb_inspect(const void *model, const kiln_inspect_args *a, FIL
         return KILN_ERROR(KILN_EINPUT, "nb: naive Bayes has no DOT view (use text or json)");
     fprintf(out, "nb: var_smoothing=%s (epsilon %.6g)\n", m->params.v[0].text, m->eps);
     for (size_t c = 0; c < m->k; c++) {
-        fprintf(out, "\nclass %s: prior %.6g\n  %-24s %14s %14s\n", nb_class(a, c, buf, sizeof buf), m->prior[c],
+        fprintf(out, "\nclass %s: prior %.6g\n  %-24s %14s %14s\n", kiln_inspect_class(a, c, buf, sizeof buf), m->prior[c],
                 "feature", "mean", "variance");
         for (size_t f = 0; f < m->d; f++)
-            fprintf(out, "  %-24s %14.8g %14.8g\n", nb_feature(a, f, buf, sizeof buf), m->theta[c * m->d + f],
+            fprintf(out, "  %-24s %14.8g %14.8g\n", kiln_inspect_feature(a, f, buf, sizeof buf), m->theta[c * m->d + f],
                     m->var[c * m->d + f]);
     }
     return KILN_OK;

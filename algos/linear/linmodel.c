@@ -164,19 +164,7 @@ static const char *row_label(const kiln_linmodel *m, const kiln_inspect_args *a,
 {
     if (m->n_classes == 0)
         return "value";
-    size_t cls = m->n_classes == 2 ? 1 : r;
-    if (a->class_names && cls < a->n_classes)
-        return a->class_names[cls];
-    snprintf(buf, len, "%zu", cls);
-    return buf;
-}
-
-static const char *feature_label(const kiln_inspect_args *a, size_t j, char *buf, size_t len)
-{
-    if (a->feature_names && j < a->n_features)
-        return a->feature_names[j];
-    snprintf(buf, len, "x%zu", j);
-    return buf;
+    return kiln_inspect_class(a, m->n_classes == 2 ? 1 : r, buf, len);
 }
 
 static void inspect_json(const kiln_linmodel *m, const kiln_inspect_args *a, FILE *out)
@@ -209,7 +197,7 @@ static void inspect_json(const kiln_linmodel *m, const kiln_inspect_args *a, FIL
         kiln_json_key(&j, "coef");
         kiln_json_begin_object(&j);
         for (size_t f = 0; f < m->d; f++) {
-            kiln_json_key(&j, feature_label(a, f, buf, sizeof buf));
+            kiln_json_key(&j, kiln_inspect_feature(a, f, buf, sizeof buf));
             kiln_json_num(&j, m->coef[r * m->d + f]);
         }
         kiln_json_end_object(&j);
@@ -231,7 +219,7 @@ static void inspect_text(const kiln_linmodel *m, const kiln_inspect_args *a, FIL
         fprintf(out, "\n%s %s: intercept %.10g, %d iterations\n", m->n_classes ? "class" : "target",
                 row_label(m, a, r, buf, sizeof buf), m->intercept[r], (int)m->n_iter[r]);
         for (size_t f = 0; f < m->d; f++)
-            fprintf(out, "  %-24s %14.8g\n", feature_label(a, f, buf, sizeof buf), m->coef[r * m->d + f]);
+            fprintf(out, "  %-24s %14.8g\n", kiln_inspect_feature(a, f, buf, sizeof buf), m->coef[r * m->d + f]);
     }
 }
 

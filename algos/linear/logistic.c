@@ -566,19 +566,7 @@ static const char *column_label(const lr_model *m, const kiln_inspect_args *a, s
 {
     if (m->task == KILN_TASK_REGRESS)
         return "value";
-    size_t cls = m->k == 1 ? 1 : c;
-    if (a->class_names && cls < a->n_classes)
-        return a->class_names[cls];
-    snprintf(buf, size, "%zu", cls);
-    return buf;
-}
-
-static const char *feature_label(const kiln_inspect_args *a, size_t j, char *buf, size_t size)
-{
-    if (a->feature_names && j < a->n_features)
-        return a->feature_names[j];
-    snprintf(buf, size, "x%zu", j);
-    return buf;
+    return kiln_inspect_class(a, m->k == 1 ? 1 : c, buf, size);
 }
 
 static kiln_status lr_inspect(const void *model, const kiln_inspect_args *a, FILE *out)
@@ -603,7 +591,7 @@ static kiln_status lr_inspect(const void *model, const kiln_inspect_args *a, FIL
             kiln_json_key(&j, "intercept");
             kiln_json_num(&j, m->intercept[c]);
             for (size_t f = 0; f < m->d; f++) {
-                kiln_json_key(&j, feature_label(a, f, b2, sizeof b2));
+                kiln_json_key(&j, kiln_inspect_feature(a, f, b2, sizeof b2));
                 kiln_json_num(&j, m->coef[f * m->k + c]);
             }
             kiln_json_end_object(&j);
@@ -621,7 +609,7 @@ static kiln_status lr_inspect(const void *model, const kiln_inspect_args *a, FIL
                 column_label(m, a, c, b1, sizeof b1));
         fprintf(out, "  %-32s % .6g\n", "(intercept)", m->intercept[c]);
         for (size_t f = 0; f < m->d; f++)
-            fprintf(out, "  %-32s % .6g\n", feature_label(a, f, b2, sizeof b2), m->coef[f * m->k + c]);
+            fprintf(out, "  %-32s % .6g\n", kiln_inspect_feature(a, f, b2, sizeof b2), m->coef[f * m->k + c]);
     }
     return KILN_OK;
 }

@@ -103,6 +103,17 @@ static int svm_cancelled(const svm_job *job)
     return job->ctx->cancel && *job->ctx->cancel;
 }
 
+/* Visit the active indices in a fresh random order each pass (liblinear's forward
+ * swap: position s takes one of positions s..active-1). */
+static void svm_shuffle(kiln_rng *rng, size_t *index, size_t active)
+{
+    for (size_t s = 0; s < active; s++) {
+        size_t j = s + kiln_rng_below(rng, active - s), t = index[s];
+        index[s] = index[j];
+        index[j] = t;
+    }
+}
+
 /* Dual coordinate descent with shrinking (Hsieh et al. 2008, Algorithm 3). */
 static kiln_status svm_dual_cd(svm_problem *pb, kiln_rng *rng)
 {
@@ -134,11 +145,7 @@ static kiln_status svm_dual_cd(svm_problem *pb, kiln_rng *rng)
             goto done;
         }
         double pg_max = -INFINITY, pg_min = INFINITY;
-        for (size_t s = 0; s < active; s++) {
-            size_t j = s + kiln_rng_below(rng, active - s), t = index[s];
-            index[s] = index[j];
-            index[j] = t;
-        }
+        svm_shuffle(rng, index, active);
         for (size_t s = 0; s < active; s++) {
             size_t i = index[s];
             const double *x = KILN_MAT_ROW(job->Xa, i);
@@ -448,11 +455,7 @@ static kiln_status svm_l1_cd(svm_problem *pb, kiln_rng *rng)
             goto done;
         }
         double gmax = 0, gnorm1 = 0;
-        for (size_t s = 0; s < active; s++) {
-            size_t j = s + kiln_rng_below(rng, active - s), t = index[s];
-            index[s] = index[j];
-            index[j] = t;
-        }
+        svm_shuffle(rng, index, active);
         for (size_t s = 0; s < active; s++) {
             size_t j = index[s];
             const double *col = job->Xt + j * n;

@@ -80,12 +80,6 @@ double kiln_psi(const double *expected, const double *actual, size_t k)
     return psi;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Bin of x among the sorted edges: the number of edges below it. */
 static size_t bin_of(const double *edge, size_t ne, double x)
 {
@@ -131,7 +125,7 @@ static kiln_status check_numeric(const kiln_pipe_col *pc, const kiln_frame *f, i
     for (size_t i = 0; i < f->nrows; i++)
         if (!isnan(c->num[i]))
             v[n++] = c->num[i];
-    qsort(v, n, sizeof *v, cmp_double);
+    qsort(v, n, sizeof *v, kiln_cmp_double);
     out->n_new = (double)n;
     if (n > 0 && pc->n_sketch > 0) {
         out->ks = kiln_ks_statistic(pc->sketch, pc->n_sketch, v, n);

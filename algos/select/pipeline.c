@@ -29,12 +29,6 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Distinct non-missing values of a numeric column, sorted; returns the count. */
 static size_t distinct_numbers(const kiln_column *c, size_t n, double *buf)
 {
@@ -42,7 +36,7 @@ static size_t distinct_numbers(const kiln_column *c, size_t n, double *buf)
     for (size_t i = 0; i < n; i++)
         if (!isnan(c->num[i]))
             buf[m++] = c->num[i];
-    qsort(buf, m, sizeof *buf, cmp_double);
+    qsort(buf, m, sizeof *buf, kiln_cmp_double);
     size_t k = 0;
     for (size_t i = 0; i < m; i++)
         if (k == 0 || buf[i] != buf[k - 1])
@@ -81,30 +75,21 @@ kiln_task kiln_pipeline_infer_task(const kiln_frame *f, int target_col)
     return few_distinct(c, f->nrows, CLASSIFY_MAX_DISTINCT) ? KILN_TASK_CLASSIFY : KILN_TASK_REGRESS;
 }
 
-static void free_strings(char **s, size_t n)
-{
-    if (!s)
-        return;
-    for (size_t i = 0; i < n; i++)
-        free(s[i]);
-    free(s);
-}
-
 void kiln_pipeline_free(kiln_pipeline *p)
 {
     if (!p)
         return;
     free(p->target);
-    free_strings(p->classes, p->n_classes);
+    kiln_free_strings(p->classes, p->n_classes);
     for (size_t i = 0; i < p->n_in; i++) {
         free(p->in[i].name);
-        free_strings(p->in[i].levels, p->in[i].nlevels);
+        kiln_free_strings(p->in[i].levels, p->in[i].nlevels);
         free(p->in[i].level_value);
         free(p->in[i].sketch);
         free(p->in[i].level_count);
     }
     free(p->in);
-    free_strings(p->out_names, p->n_out);
+    kiln_free_strings(p->out_names, p->n_out);
     free(p->shift);
     free(p->scale);
     free(p);
@@ -303,7 +288,7 @@ static kiln_status column_levels(const kiln_column *c, size_t n, char ***levels,
     *nlevels = k;
     return KILN_OK;
 oom:
-    free_strings(lv, k);
+    kiln_free_strings(lv, k);
     return KILN_ENOMEM;
 }
 
@@ -689,9 +674,7 @@ kiln_status kiln_pipeline_labels(const kiln_frame *f, const char *target, kiln_t
         s = fit_classes(&p, f, &f->cols[tcol]);
     if (s == KILN_OK)
         s = encode_target(&p, f, tcol, t);
-    for (size_t i = 0; i < p.n_classes; i++)
-        free(p.classes[i]);
-    free(p.classes);
+    kiln_free_strings(p.classes, p.n_classes);
     if (s != KILN_OK) {
         free(t);
         return s;

@@ -25,15 +25,6 @@ kiln_report_options kiln_report_options_default(void)
                                  .threads = kiln_cpu_count(), .importance_repeats = 5, .learning_points = 5};
 }
 
-static void free_strings(char **s, size_t n)
-{
-    if (!s)
-        return;
-    for (size_t i = 0; i < n; i++)
-        free(s[i]);
-    free(s);
-}
-
 void kiln_report_free(kiln_report *r)
 {
     if (!r)
@@ -43,8 +34,8 @@ void kiln_report_free(kiln_report *r)
     free(r->model_id);
     free(r->data_name);
     free(r->metric_values);
-    free_strings(r->classes, r->n_classes);
-    free_strings(r->curve_names, r->n_curves);
+    kiln_free_strings(r->classes, r->n_classes);
+    kiln_free_strings(r->curve_names, r->n_curves);
     for (size_t c = 0; c < r->n_curves; c++) {
         if (r->roc)
             kiln_curve_clear(&r->roc[c]);
@@ -55,7 +46,7 @@ void kiln_report_free(kiln_report *r)
     free(r->pr);
     free(r->roc_auc);
     free(r->confusion);
-    free_strings(r->feature_names, r->n_features);
+    kiln_free_strings(r->feature_names, r->n_features);
     free(r->importance);
     free(r->learn_size);
     free(r->learn_train);
@@ -73,7 +64,7 @@ static kiln_status copy_strings(const char *const *src, size_t n, char ***out)
         return KILN_ENOMEM;
     for (size_t i = 0; i < n; i++)
         if (!(s[i] = kiln_strdup(src[i]))) {
-            free_strings(s, i);
+            kiln_free_strings(s, i);
             return KILN_ENOMEM;
         }
     *out = s;

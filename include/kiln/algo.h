@@ -72,6 +72,11 @@ typedef struct kiln_algo {
     void (*free)(void *model);
 } kiln_algo;
 
+/* The names inspect prints for feature j ("x<j>" when args has no name for it) and
+ * for class c ("<c>" likewise); a made-up name is written into buf. */
+const char *kiln_inspect_feature(const kiln_inspect_args *a, size_t j, char *buf, size_t len);
+const char *kiln_inspect_class(const kiln_inspect_args *a, size_t c, char *buf, size_t len);
+
 /* The estimator's display name for a task ("Linear Regression" for lr). */
 const char *kiln_algo_name(const kiln_algo *a, kiln_task task);
 

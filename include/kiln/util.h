@@ -60,6 +60,14 @@ void kiln_radix_sort(kiln_radix *b, size_t n);
 
 /* The shortest decimal text that reads back as exactly v ("%.17g" at most);
  * whole numbers below 1e15 in magnitude are written as integers. */
+
+/* qsort comparator for doubles, ascending (NaN-free input). */
+int kiln_cmp_double(const void *a, const void *b);
+
+/* Free s[0..n) and s itself; s may be NULL. */
+void kiln_free_strings(char **s, size_t n);
+
+/* The shortest decimal text that reads back as exactly v ("%.17g" at most). */
 void kiln_number_text(double v, char *buf, size_t size);
 
 /* Allocation helpers that record KILN_ENOMEM on failure. */

@@ -40,6 +40,38 @@ static inline void lin_split_free(lin_split *s)
     free(s->y);
 }
 
+/* The classification datasets of tests/data/linear/ and their class counts. */
+typedef struct lin_set {
+    const char *name;
+    size_t n_classes;
+} lin_set;
+static const lin_set LIN_CLASSIFY[] = {{"breast_cancer", 2}, {"wine", 3}, {"digits", 10}};
+#define LIN_N_CLASSIFY (sizeof LIN_CLASSIFY / sizeof *LIN_CLASSIFY)
+
+/* A dataset's train and test splits and scikit-learn's answer on it,
+ * tests/data/linear/<name>_<ref>.csv. */
+typedef struct lin_case {
+    lin_split tr, te;
+    kiln_mat *ref;
+} lin_case;
+
+static inline void lin_case_load(lin_case *c, const char *name, size_t n_classes, const char *ref)
+{
+    lin_split_load(&c->tr, name, "train", n_classes);
+    lin_split_load(&c->te, name, "test", n_classes);
+    char rel[256];
+    snprintf(rel, sizeof rel, "tests/data/linear/%s_%s.csv", name, ref);
+    c->ref = test_load_matrix(rel);
+    ck_assert_msg(c->ref != NULL, "fixture %s loads", rel);
+}
+
+static inline void lin_case_free(lin_case *c)
+{
+    lin_split_free(&c->tr);
+    lin_split_free(&c->te);
+    kiln_mat_free(c->ref);
+}
+
 /* Fit algo `id` with settings "a=1 b=2" (space-separated); returns the status. */
 static inline kiln_status lin_fit(const char *id, const char *settings, const kiln_dataset *ds, int threads,
                                   void **model)
@@ -80,17 +112,20 @@ static inline double lin_accuracy(const kiln_mat *scores, const double *y)
     return (double)hit / (double)scores->rows;
 }
 
-/* save -> load from memory -> predict gives bit-identical outputs. */
+/* save (inside an estimator section, as the model file does) -> load from memory
+ * -> predict gives bit-identical outputs. */
 static inline void lin_check_roundtrip(const char *id, const void *model, const kiln_mat *X, size_t cols)
 {
     const kiln_algo *a = kiln_algo_find(id);
     kiln_writer *w = kiln_writer_new();
+    ck_assert_msg(kiln_writer_section(w, "ESTM") == KILN_OK, "%s: the estimator section opens", id);
     ck_assert_msg(a->save(model, w) == KILN_OK, "%s saves", id);
     const unsigned char *bytes;
     size_t len;
     ck_assert_msg(kiln_writer_finish(w, &bytes, &len) == KILN_OK, "%s file finishes", id);
     kiln_reader *r;
     ck_assert_msg(kiln_reader_open_mem(bytes, len, "mem", &r) == KILN_OK, "%s file opens", id);
+    ck_assert_msg(kiln_reader_section(r, "ESTM") == KILN_OK, "%s: the estimator section is there", id);
     void *back = NULL;
     ck_assert_msg(a->load(&back, r) == KILN_OK, "%s loads: %s", id, kiln_last_error());
     kiln_mat *p1 = lin_predict(id, model, X, cols), *p2 = lin_predict(id, back, X, cols);

@@ -10,6 +10,7 @@
 
 #include "kiln/compare.h"
 #include "kiln/runlog.h"
+#include "testrun.h"
 
 #define IRIS KILN_SOURCE_DIR "/datasets/iris.csv"
 #define CANCER KILN_SOURCE_DIR "/datasets/breast_cancer.csv"
@@ -381,9 +382,5 @@ int main(void)
     tcase_add_test(tc, grid_points_and_overrides);
     tcase_add_test(tc, runlog_helpers);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

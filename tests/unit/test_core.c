@@ -7,6 +7,7 @@
 #include "kiln/params.h"
 #include "kiln/rng.h"
 #include "kiln/util.h"
+#include "testrun.h"
 
 START_TEST(view_writes_through_to_parent)
 {
@@ -130,9 +131,5 @@ int main(void)
     tcase_add_test(tc, params_defaults_and_errors);
     tcase_add_test(tc, parallel_for_covers_every_index);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "kiln/frame.h"
+#include "testrun.h"
 
 #define FIXTURE(name) KILN_SOURCE_DIR "/tests/data/csv/" name
 
@@ -341,9 +342,5 @@ int main(void)
     tcase_add_test(tc, take_rows_copies);
     tcase_add_test(tc, libsvm_reads_and_rejects);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

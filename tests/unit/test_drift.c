@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "kiln/drift.h"
+#include "kiln/util.h"
+#include "testrun.h"
 
 #define FIXTURE KILN_SOURCE_DIR "/tests/data/drift/ks_fixtures.txt"
 /* Stephens' corrected limit against scipy's finite-n asymptotic p-value: the
@@ -21,12 +23,6 @@ typedef struct ks_case {
     size_t n1, n2;
     double *a, *b, d, p_asymp, p_limit;
 } ks_case;
-
-static int cmp_double(const void *x, const void *y)
-{
-    double u = *(const double *)x, v = *(const double *)y;
-    return (u > v) - (u < v);
-}
 
 static int read_case(FILE *f, ks_case *c)
 {
@@ -96,8 +92,8 @@ START_TEST(ks_matches_scipy)
             kiln_frame_free(train);
             kiln_frame_free(fresh);
         }
-        qsort(c.a, c.n1, sizeof *c.a, cmp_double);
-        qsort(c.b, c.n2, sizeof *c.b, cmp_double);
+        qsort(c.a, c.n1, sizeof *c.a, kiln_cmp_double);
+        qsort(c.b, c.n2, sizeof *c.b, kiln_cmp_double);
         double d = kiln_ks_statistic(c.a, c.n1, c.b, c.n2);
         ck_assert_msg(fabs(d - c.d) <= 1e-12, "%s: D %.17g, scipy %.17g", c.name, d, c.d);
         ck_assert_msg(kiln_ks_statistic(c.b, c.n2, c.a, c.n1) == d, "%s: D is symmetric", c.name);
@@ -251,9 +247,5 @@ int main(void)
     tcase_add_test(tc, categorical_psi_and_round_trip);
     tcase_add_test(tc, bad_input_is_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

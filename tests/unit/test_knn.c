@@ -9,6 +9,7 @@
 #include "kiln/knn.h"
 #include "kiln/util.h"
 #include "testdata.h"
+#include "testrun.h"
 
 /* ---- helpers ---- */
 
@@ -151,33 +152,42 @@ static size_t compare_set(const char *name, kiln_task task, const char *algorith
     return ties;
 }
 
+typedef struct knn_set {
+    const char *name;
+    kiln_task task;
+    size_t max_ties;
+} knn_set;
+
+/* Every set against scikit-learn with one engine: at most max_ties rows differ,
+ * each through a near tie. */
+static void check_sets(const knn_set *sets, size_t n, const char *engine)
+{
+    for (size_t s = 0; s < n; s++) {
+        size_t ties = compare_set(sets[s].name, sets[s].task, engine);
+        fprintf(stderr, "knn %s %s: %zu rows differ from scikit-learn through near ties\n", engine, sets[s].name,
+                ties);
+        ck_assert_msg(ties <= sets[s].max_ties, "%s: at most %zu near-tie differences (got %zu)", sets[s].name,
+                      sets[s].max_ties, ties);
+    }
+}
+
 START_TEST(matches_sklearn_brute)
 {
-    static const struct { const char *name; kiln_task task; size_t max_ties; } sets[] = {
+    static const knn_set sets[] = {
         {"iris", KILN_TASK_CLASSIFY, 0},          {"wine", KILN_TASK_CLASSIFY, 0},
         {"digits", KILN_TASK_CLASSIFY, 0},        {"breast_cancer", KILN_TASK_CLASSIFY, 0},
         {"diabetes", KILN_TASK_REGRESS, 0},
     };
-    for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
-        size_t ties = compare_set(sets[s].name, sets[s].task, "brute");
-        fprintf(stderr, "knn brute %s: %zu rows differ from scikit-learn through near ties\n", sets[s].name, ties);
-        ck_assert_msg(ties <= sets[s].max_ties, "%s: at most %zu near-tie differences (got %zu)", sets[s].name,
-                      sets[s].max_ties, ties);
-    }
+    check_sets(sets, sizeof sets / sizeof sets[0], "brute");
 }
 END_TEST
 
 START_TEST(matches_sklearn_kd_tree)
 {
-    static const struct { const char *name; kiln_task task; size_t max_ties; } sets[] = {
+    static const knn_set sets[] = {
         {"iris", KILN_TASK_CLASSIFY, 0}, {"wine", KILN_TASK_CLASSIFY, 0}, {"diabetes", KILN_TASK_REGRESS, 0},
     };
-    for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
-        size_t ties = compare_set(sets[s].name, sets[s].task, "kd_tree");
-        fprintf(stderr, "knn kd_tree %s: %zu rows differ from scikit-learn through near ties\n", sets[s].name, ties);
-        ck_assert_msg(ties <= sets[s].max_ties, "%s: at most %zu near-tie differences (got %zu)", sets[s].name,
-                      sets[s].max_ties, ties);
-    }
+    check_sets(sets, sizeof sets / sizeof sets[0], "kd_tree");
 }
 END_TEST
 
@@ -462,9 +472,5 @@ int main(void)
     tcase_add_test(tc, inspect_and_neighbors);
     tcase_add_test(tc, bad_input_is_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

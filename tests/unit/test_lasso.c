@@ -3,15 +3,15 @@
 #include <math.h>
 #include "linear_fixture.h"
 #include "algos/linear/linear_impl.h"
+#include "testrun.h"
 
-static void check_against(const char *id, const char *settings, const char *fixture)
+static void check_against(const char *id, const char *settings)
 {
-    lin_split tr, te;
-    lin_split_load(&tr, "diabetes", "train", 0);
-    lin_split_load(&te, "diabetes", "test", 0);
-    kiln_mat *ref = test_load_matrix(fixture);
+    lin_case lc;
+    lin_case_load(&lc, "diabetes", 0, id);
+    const kiln_mat *ref = lc.ref;
     void *m;
-    ck_assert_msg(lin_fit(id, settings, &tr.ds, 1, &m) == KILN_OK, "%s fits: %s", id, kiln_last_error());
+    ck_assert_msg(lin_fit(id, settings, &lc.tr.ds, 1, &m) == KILN_OK, "%s fits: %s", id, kiln_last_error());
     const kiln_linmodel *lm = m;
     ck_assert_msg(lm->converged, "%s converges", id);
     double scale = 0;
@@ -24,22 +24,20 @@ static void check_against(const char *id, const char *settings, const char *fixt
         ck_assert_msg(fabs(lm->coef[j] - c) <= 1e-4 * scale, "%s coef %zu: %.10g vs %.10g", id, j, lm->coef[j], c);
         ck_assert_msg((lm->coef[j] == 0) == (c == 0), "%s coef %zu: same sparsity as scikit-learn", id, j);
     }
-    lin_check_roundtrip(id, m, &te.ds.X, 1);
+    lin_check_roundtrip(id, m, &lc.te.ds.X, 1);
     kiln_linmodel_free(m);
-    kiln_mat_free(ref);
-    lin_split_free(&tr);
-    lin_split_free(&te);
+    lin_case_free(&lc);
 }
 
 START_TEST(lasso_matches_sklearn)
 {
-    check_against("lasso", "alpha=0.5", "tests/data/linear/diabetes_lasso.csv");
+    check_against("lasso", "alpha=0.5");
 }
 END_TEST
 
 START_TEST(en_matches_sklearn)
 {
-    check_against("en", "alpha=0.5 l1_ratio=0.5", "tests/data/linear/diabetes_en.csv");
+    check_against("en", "alpha=0.5 l1_ratio=0.5");
 }
 END_TEST
 
@@ -100,9 +98,5 @@ int main(void)
     tcase_add_test(tc, iteration_limit_and_random_selection);
     tcase_add_test(tc, bad_parameters_are_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

@@ -9,7 +9,8 @@
 #include <string.h>
 #include "kiln/algo.h"
 #include "kiln/metrics.h"
-#include "testdata.h"
+#include "linear_fixture.h"
+#include "testrun.h"
 
 extern const kiln_algo kiln_algo_lr;
 
@@ -80,27 +81,7 @@ static void check_classifier(const char *name, size_t row)
     ck_assert_msg(fabs(met.accuracy - acc) <= 0.005, "%s: accuracy %.4f vs scikit-learn %.4f", name, met.accuracy, acc);
     ck_assert_msg(fabs(met.logloss - ll) <= 0.01 * ll, "%s: log loss %.5f vs scikit-learn %.5f", name, met.logloss, ll);
     ck_assert_msg(kiln_algo_lr.warning(m) == NULL, "%s: the solver converged", name);
-
-    /* Round trip through the model file container: identical predictions. */
-    kiln_writer *w = kiln_writer_new();
-    kiln_writer_section(w, "ESTM");
-    ck_assert_msg(kiln_algo_lr.save(m, w) == KILN_OK, "save");
-    const unsigned char *bytes;
-    size_t len;
-    kiln_writer_finish(w, &bytes, &len);
-    kiln_reader *r;
-    ck_assert_msg(kiln_reader_open_mem(bytes, len, "mem", &r) == KILN_OK, "reopen");
-    ck_assert_msg(kiln_reader_section(r, "ESTM") == KILN_OK, "section");
-    void *m2 = NULL;
-    ck_assert_msg(kiln_algo_lr.load(&m2, r) == KILN_OK, "load: %s", kiln_last_error());
-    kiln_mat *out2 = kiln_mat_new(s.test->rows, s.n_classes);
-    kiln_algo_lr.predict(m2, &s.Xte, out2);
-    ck_assert_msg(memcmp(out->data, out2->data, out->rows * out->cols * sizeof(double)) == 0,
-                  "%s: loaded model predicts bit-identically", name);
-    kiln_reader_free(r);
-    kiln_writer_free(w);
-    kiln_mat_free(out2);
-    kiln_algo_lr.free(m2);
+    lin_check_roundtrip("lr", m, &s.Xte, s.n_classes);
     kiln_mat_free(out);
     kiln_algo_lr.free(m);
     kiln_mat_free(expected);
@@ -239,9 +220,5 @@ int main(void)
     tcase_add_test(tc, max_iter_reached_is_reported);
     tcase_add_test(tc, corrupt_shape_is_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

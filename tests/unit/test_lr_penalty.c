@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "linear_fixture.h"
+#include "testrun.h"
 
 typedef struct penalty_case {
     const char *dataset;
@@ -74,31 +75,6 @@ static double sklearn_objective(const void *m, const lin_split *tr, const penalt
     return pc->C * loss + pc->rho * l1 + 0.5 * (1 - pc->rho) * sq;
 }
 
-/* save (inside an estimator section, as the model file does) -> load -> predict
- * gives the predictions P bit for bit. */
-static void check_roundtrip(const void *m, const kiln_mat *X, const kiln_mat *P)
-{
-    const kiln_algo *a = kiln_algo_find("lr");
-    kiln_writer *w = kiln_writer_new();
-    kiln_writer_section(w, "ESTM");
-    ck_assert_msg(a->save(m, w) == KILN_OK, "lr saves");
-    const unsigned char *bytes;
-    size_t len;
-    kiln_writer_finish(w, &bytes, &len);
-    kiln_reader *r;
-    ck_assert_msg(kiln_reader_open_mem(bytes, len, "mem", &r) == KILN_OK, "the file reopens");
-    ck_assert_msg(kiln_reader_section(r, "ESTM") == KILN_OK, "the section is there");
-    void *back = NULL;
-    ck_assert_msg(a->load(&back, r) == KILN_OK, "lr loads: %s", kiln_last_error());
-    kiln_mat *P2 = lin_predict("lr", back, X, P->cols);
-    ck_assert_msg(memcmp(P->data, P2->data, P->rows * P->cols * sizeof(double)) == 0,
-                  "predictions after save/load are bit-identical");
-    kiln_mat_free(P2);
-    a->free(back);
-    kiln_reader_free(r);
-    kiln_writer_free(w);
-}
-
 START_TEST(penalised_objective_matches_sklearn)
 {
     const penalty_case *pc = &CASES[_i];
@@ -118,7 +94,7 @@ START_TEST(penalised_objective_matches_sklearn)
     double acc = lin_accuracy(P, te.y), want_acc = KILN_MAT_AT(expected, _i, 2);
     ck_assert_msg(fabs(acc - want_acc) <= 0.002, "%s %s: held-out accuracy %.4f vs scikit-learn %.4f", pc->dataset,
                   pc->settings, acc, want_acc);
-    check_roundtrip(m, &te.ds.X, P);
+    lin_check_roundtrip("lr", m, &te.ds.X, pc->n_classes);
     kiln_mat_free(P);
     kiln_algo_find("lr")->free(m);
     lin_split_free(&tr);
@@ -225,9 +201,5 @@ int main(void)
     tcase_add_test(tc, l1_ratio_outside_unit_interval_is_refused);
     tcase_add_test(tc, thread_count_does_not_change_the_fit);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kiln/metrics.h"
+#include "testrun.h"
 
 #define FIXTURE KILN_SOURCE_DIR "/tests/data/metrics/metrics_fixtures.txt"
 #define REL_TOL 1e-12
@@ -278,9 +279,5 @@ int main(void)
     tcase_add_test(tc, rmsle_boundary_at_minus_one);
     tcase_add_test(tc, long_means_stay_accurate);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

@@ -3,34 +3,32 @@
  * variances amplify rounding); weights; bad input; the round trip. */
 #include <math.h>
 #include "linear_fixture.h"
+#include "testrun.h"
 
 START_TEST(matches_sklearn)
 {
-    const char *names[] = {"breast_cancer", "wine", "digits"};
-    size_t ks[] = {2, 3, 10};
-    for (int s = 0; s < 3; s++) {
-        lin_split tr, te;
-        lin_split_load(&tr, names[s], "train", ks[s]);
-        lin_split_load(&te, names[s], "test", ks[s]);
-        char rel[128];
-        snprintf(rel, sizeof rel, "tests/data/linear/%s_nb.csv", names[s]);
-        kiln_mat *ref = test_load_matrix(rel);
+    for (size_t s = 0; s < LIN_N_CLASSIFY; s++) {
+        const char *name = LIN_CLASSIFY[s].name;
+        size_t k = LIN_CLASSIFY[s].n_classes;
+        lin_case lc;
+        lin_case_load(&lc, name, k, "nb");
+        const kiln_mat *ref = lc.ref;
         void *m;
-        ck_assert_msg(lin_fit("nb", "", &tr.ds, 1, &m) == KILN_OK, "nb fits %s", names[s]);
-        kiln_mat *p = lin_predict("nb", m, &te.ds.X, ks[s]);
+        ck_assert_msg(lin_fit("nb", "", &lc.tr.ds, 1, &m) == KILN_OK, "nb fits %s", name);
+        kiln_mat *p = lin_predict("nb", m, &lc.te.ds.X, k);
         for (size_t i = 0; i < p->rows; i++) {
             size_t best = 0;
-            for (size_t c = 0; c < ks[s]; c++) {
+            for (size_t c = 0; c < k; c++) {
                 if (KILN_MAT_AT(p, i, c) > KILN_MAT_AT(p, i, best))
                     best = c;
                 ck_assert_msg(fabs(KILN_MAT_AT(p, i, c) - KILN_MAT_AT(ref, i, c + 1)) < 1e-6,
-                              "%s row %zu class %zu: probability %.12g vs %.12g", names[s], i, c, KILN_MAT_AT(p, i, c),
+                              "%s row %zu class %zu: probability %.12g vs %.12g", name, i, c, KILN_MAT_AT(p, i, c),
                               KILN_MAT_AT(ref, i, c + 1));
             }
             ck_assert_msg((double)best == KILN_MAT_AT(ref, i, 0), "%s row %zu: same prediction as scikit-learn",
-                          names[s], i);
+                          name, i);
         }
-        lin_check_roundtrip("nb", m, &te.ds.X, ks[s]);
+        lin_check_roundtrip("nb", m, &lc.te.ds.X, k);
         const kiln_algo *a = kiln_algo_find("nb");
         char *buf;
         size_t len;
@@ -44,9 +42,7 @@ START_TEST(matches_sklearn)
         free(buf);
         kiln_mat_free(p);
         a->free(m);
-        kiln_mat_free(ref);
-        lin_split_free(&tr);
-        lin_split_free(&te);
+        lin_case_free(&lc);
     }
 }
 END_TEST
@@ -116,9 +112,5 @@ int main(void)
     tcase_add_test(tc, integer_weights_equal_repeated_rows);
     tcase_add_test(tc, bad_input_is_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

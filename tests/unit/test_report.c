@@ -13,6 +13,7 @@
 
 #include "kiln/curves.h"
 #include "kiln/report.h"
+#include "testrun.h"
 
 #define FIXTURE KILN_SOURCE_DIR "/tests/data/report/curve_fixtures.txt"
 #define TOL 1e-12
@@ -261,9 +262,5 @@ int main(void)
     tcase_add_test(tc, iris_report_has_every_part);
     tcase_add_test(tc, regression_report_and_permutation_importance);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

@@ -4,6 +4,7 @@
 #include <math.h>
 #include "linear_fixture.h"
 #include "algos/linear/linear_impl.h"
+#include "testrun.h"
 
 /* Every coefficient and intercept within rel * (1 + |reference|). */
 static void check_coef(const kiln_linmodel *m, const kiln_mat *ref, double rel, const char *what)
@@ -24,40 +25,29 @@ static void check_coef(const kiln_linmodel *m, const kiln_mat *ref, double rel, 
 
 START_TEST(regression_matches_sklearn)
 {
-    lin_split tr, te;
-    lin_split_load(&tr, "diabetes", "train", 0);
-    lin_split_load(&te, "diabetes", "test", 0);
-    kiln_mat *ref = test_load_matrix("tests/data/linear/diabetes_ridge.csv");
+    lin_case lc;
+    lin_case_load(&lc, "diabetes", 0, "ridge");
     void *m;
-    ck_assert_msg(lin_fit("ridge", "alpha=1", &tr.ds, 1, &m) == KILN_OK, "ridge fits: %s", kiln_last_error());
-    check_coef(m, ref, 1e-8, "diabetes ridge");
-    lin_check_roundtrip("ridge", m, &te.ds.X, 1);
+    ck_assert_msg(lin_fit("ridge", "alpha=1", &lc.tr.ds, 1, &m) == KILN_OK, "ridge fits: %s", kiln_last_error());
+    check_coef(m, lc.ref, 1e-8, "diabetes ridge");
+    lin_check_roundtrip("ridge", m, &lc.te.ds.X, 1);
     kiln_linmodel_free(m);
-    kiln_mat_free(ref);
-    lin_split_free(&tr);
-    lin_split_free(&te);
+    lin_case_free(&lc);
 }
 END_TEST
 
 START_TEST(classifier_matches_sklearn)
 {
-    const char *names[] = {"breast_cancer", "wine", "digits"};
-    size_t ks[] = {2, 3, 10};
-    for (int s = 0; s < 3; s++) {
-        lin_split tr, te;
-        lin_split_load(&tr, names[s], "train", ks[s]);
-        lin_split_load(&te, names[s], "test", ks[s]);
-        char rel[128];
-        snprintf(rel, sizeof rel, "tests/data/linear/%s_ridgeclf.csv", names[s]);
-        kiln_mat *ref = test_load_matrix(rel);
+    for (size_t s = 0; s < LIN_N_CLASSIFY; s++) {
+        const lin_set *set = &LIN_CLASSIFY[s];
+        lin_case lc;
+        lin_case_load(&lc, set->name, set->n_classes, "ridgeclf");
         void *m;
-        ck_assert_msg(lin_fit("ridge", "", &tr.ds, 1, &m) == KILN_OK, "ridge classifier fits %s", names[s]);
-        check_coef(m, ref, 1e-8, names[s]);
-        lin_check_roundtrip("ridge", m, &te.ds.X, ks[s]);
+        ck_assert_msg(lin_fit("ridge", "", &lc.tr.ds, 1, &m) == KILN_OK, "ridge classifier fits %s", set->name);
+        check_coef(m, lc.ref, 1e-8, set->name);
+        lin_check_roundtrip("ridge", m, &lc.te.ds.X, set->n_classes);
         kiln_linmodel_free(m);
-        kiln_mat_free(ref);
-        lin_split_free(&tr);
-        lin_split_free(&te);
+        lin_case_free(&lc);
     }
 }
 END_TEST
@@ -110,9 +100,5 @@ int main(void)
     tcase_add_test(tc, singular_system_falls_back_to_least_squares);
     tcase_add_test(tc, bad_parameters_are_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

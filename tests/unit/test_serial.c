@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "kiln/serial.h"
+#include "testrun.h"
 
 /* ---- helpers ---- */
 
@@ -664,9 +665,5 @@ int main(void)
     tcase_add_test(tc, json_numbers_and_top_level_values);
     tcase_add_test(tc, json_nests_deeper_than_64_levels);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kiln/split.h"
+#include "testrun.h"
 
 #define FIXTURE KILN_SOURCE_DIR "/tests/data/split/split_fixtures.txt"
 
@@ -245,9 +246,5 @@ int main(void)
     tcase_add_test(tc, stratified_keeps_a_training_row_per_class);
     tcase_add_test(tc, train_test_errors);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }

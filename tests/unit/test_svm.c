@@ -4,6 +4,7 @@
 #include <math.h>
 #include "linear_fixture.h"
 #include "algos/linear/linear_impl.h"
+#include "testrun.h"
 
 /* Same formula as svm_objectives() in the fixture script. */
 static double svm_objective(const kiln_linmodel *m, const kiln_dataset *ds, size_t r, double C, const double *cw,
@@ -301,9 +302,5 @@ int main(void)
     tcase_add_test(tc, cancel_stops_every_solver);
     tcase_add_test(tc, a_file_of_another_estimator_is_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return test_run_suite(s);
 }
