@@ -32,7 +32,7 @@ kiln_status kiln_radix_init(kiln_radix *b, size_t n, int with_rows)
 {
     size_t m = n ? n : 1;
     *b = (kiln_radix){kiln_alloc(m, sizeof *b->key), kiln_alloc(m, sizeof *b->key2), NULL, NULL,
-                      kiln_alloc(RADIX, sizeof *b->count)};
+                      kiln_alloc(n < RADIX ? 256 : RADIX, sizeof *b->count)};
     if (with_rows) {
         b->row = kiln_alloc(m, sizeof *b->row);
         b->row2 = kiln_alloc(m, sizeof *b->row2);
@@ -56,20 +56,22 @@ void kiln_radix_free(kiln_radix *b)
 
 void kiln_radix_sort(kiln_radix *b, size_t n)
 {
-    for (unsigned shift = 0; shift < 64; shift += RADIX_BITS) {
-        memset(b->count, 0, RADIX * sizeof *b->count);
+    unsigned bits = n < RADIX ? 8 : RADIX_BITS;
+    uint64_t mask = (UINT64_C(1) << bits) - 1;
+    for (unsigned shift = 0; shift < 64; shift += bits) {
+        memset(b->count, 0, ((size_t)mask + 1) * sizeof *b->count);
         for (size_t i = 0; i < n; i++)
-            b->count[(b->key[i] >> shift) & (RADIX - 1)]++;
-        if (n == 0 || b->count[(b->key[0] >> shift) & (RADIX - 1)] == n)
+            b->count[(b->key[i] >> shift) & mask]++;
+        if (n == 0 || b->count[(b->key[0] >> shift) & mask] == n)
             continue;
         uint32_t sum = 0;
-        for (size_t d = 0; d < RADIX; d++) {
+        for (size_t d = 0; d <= mask; d++) {
             uint32_t c = b->count[d];
             b->count[d] = sum;
             sum += c;
         }
         for (size_t i = 0; i < n; i++) {
-            uint32_t to = b->count[(b->key[i] >> shift) & (RADIX - 1)]++;
+            uint32_t to = b->count[(b->key[i] >> shift) & mask]++;
             b->key2[to] = b->key[i];
             if (b->row)
                 b->row2[to] = b->row[i];
