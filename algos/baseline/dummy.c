@@ -101,6 +101,7 @@ static kiln_status dummy_load(void **model, kiln_reader *r)
 static kiln_status dummy_inspect(const void *model, const kiln_inspect_args *a, FILE *out)
 {
     const dummy_model *m = model;
+    char buf[32];
     if (a->format == KILN_INSPECT_DOT)
         return KILN_ERROR(KILN_EINPUT, "--format dot: dummy has no tree to draw; use text or json");
     if (a->format == KILN_INSPECT_JSON) {
@@ -111,7 +112,6 @@ static kiln_status dummy_inspect(const void *model, const kiln_inspect_args *a, 
         if (m->task == KILN_TASK_CLASSIFY) {
             kiln_json_begin_object(&j);
             for (size_t c = 0; c < m->k; c++) {
-                char buf[32];
                 kiln_json_key(&j, kiln_inspect_class(a, c, buf, sizeof buf));
                 kiln_json_num(&j, m->value[c]);
             }
@@ -128,7 +128,7 @@ static kiln_status dummy_inspect(const void *model, const kiln_inspect_args *a, 
     }
     fprintf(out, "predicts the class prior:\n");
     for (size_t c = 0; c < m->k; c++)
-        fprintf(out, "  %-24s %.6f\n", a->class_names && c < a->n_classes ? a->class_names[c] : "?", m->value[c]);
+        fprintf(out, "  %-24s %.6f\n", kiln_inspect_class(a, c, buf, sizeof buf), m->value[c]);
     return KILN_OK;
 }
 

@@ -357,14 +357,6 @@ static kiln_status gbm_importance(const void *model, double *out, size_t d)
     return KILN_OK;
 }
 
-static const char *feature_name(const kiln_inspect_args *a, size_t j, char buf[32])
-{
-    if (a->feature_names && j < a->n_features)
-        return a->feature_names[j];
-    snprintf(buf, 32, "x%zu", j);
-    return buf;
-}
-
 /* Trees hold raw scores: inspect them as regression trees, without class names. */
 static kiln_inspect_args tree_args(const kiln_inspect_args *a)
 {
@@ -399,7 +391,7 @@ static void inspect_text(const gbm_model *m, const kiln_inspect_args *a, const d
     char buf[32];
     for (size_t j = 0; j < m->n_features; j++)
         if (splits[j] > 0)
-            fprintf(out, "%-24s %-10.6f %-8.0f %-12.6g\n", feature_name(a, j, buf), gain[j], splits[j], cover[j]);
+            fprintf(out, "%-24s %-10.6f %-8.0f %-12.6g\n", kiln_inspect_feature(a, j, buf, sizeof buf), gain[j], splits[j], cover[j]);
     kiln_inspect_args ta = tree_args(a);
     for (size_t t = 0; t < m->n_trees; t++) {
         if (a->tree >= 0 && (size_t)a->tree != t)

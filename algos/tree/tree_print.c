@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include "algos/tree/tree_impl.h"
+#include "kiln/metrics.h"
 
 static double threshold_of(const kiln_tree *t, const kiln_inspect_args *a, size_t k)
 {
@@ -12,34 +13,17 @@ static double threshold_of(const kiln_tree *t, const kiln_inspect_args *a, size_
     return v;
 }
 
-static const char *feature_name(const kiln_inspect_args *a, int32_t f, char *buf, size_t len)
-{
-    if (a->feature_names && (size_t)f < a->n_features)
-        return a->feature_names[f];
-    snprintf(buf, len, "feature_%d", (int)f);
-    return buf;
-}
-
 /* Whether leaves are labelled by class (one output per named class). */
 static int by_class(const kiln_tree *t, const kiln_inspect_args *a)
 {
     return a->class_names && t->n_outputs >= 2 && t->n_outputs == a->n_classes;
 }
 
-static size_t argmax(const double *v, size_t n)
-{
-    size_t best = 0;
-    for (size_t k = 1; k < n; k++)
-        if (v[k] > v[best])
-            best = k;
-    return best;
-}
-
 static void text_leaf(const kiln_tree *t, const kiln_inspect_args *a, size_t k, FILE *out)
 {
     const double *v = t->value + k * t->n_outputs;
     if (by_class(t, a)) {
-        fprintf(out, "class: %s\n", a->class_names[argmax(v, t->n_outputs)]);
+        fprintf(out, "class: %s\n", a->class_names[kiln_argmax_row(v, t->n_outputs)]);
         return;
     }
     fputs("value: [", out);
@@ -58,7 +42,7 @@ static void text_node(const kiln_tree *t, const kiln_inspect_args *a, size_t k, 
         text_leaf(t, a, k, out);
         return;
     }
-    const char *name = feature_name(a, t->feature[k], buf, sizeof buf);
+    const char *name = kiln_inspect_feature(a, (size_t)t->feature[k], buf, sizeof buf);
     double thr = threshold_of(t, a, k);
     for (int i = 0; i < depth; i++)
         fputs("|   ", out);
@@ -89,7 +73,7 @@ void kiln_tree_write_json(const kiln_tree *t, const kiln_inspect_args *a, kiln_j
         kiln_json_int(j, (long long)k);
         if (t->feature[k] >= 0) {
             kiln_json_key(j, "feature");
-            kiln_json_str(j, feature_name(a, t->feature[k], buf, sizeof buf));
+            kiln_json_str(j, kiln_inspect_feature(a, (size_t)t->feature[k], buf, sizeof buf));
             kiln_json_key(j, "threshold");
             double thr = threshold_of(t, a, k);
             if (isinf(thr))
@@ -140,7 +124,7 @@ void kiln_tree_write_dot(const kiln_tree *t, const kiln_inspect_args *a, size_t 
     for (size_t k = 0; k < t->n_nodes; k++) {
         fprintf(out, "t%zu_%zu [label=\"", index, k);
         if (t->feature[k] >= 0) {
-            dot_escaped(feature_name(a, t->feature[k], buf, sizeof buf), out);
+            dot_escaped(kiln_inspect_feature(a, (size_t)t->feature[k], buf, sizeof buf), out);
             fprintf(out, " <= %.4g\\n", threshold_of(t, a, k));
         }
         fprintf(out, "impurity = %.4g\\nsamples = %u\\nvalue = [", t->impurity[k], t->count[k]);
@@ -149,7 +133,7 @@ void kiln_tree_write_dot(const kiln_tree *t, const kiln_inspect_args *a, size_t 
         fputs("]", out);
         if (t->feature[k] < 0 && by_class(t, a)) {
             fputs("\\nclass = ", out);
-            dot_escaped(a->class_names[argmax(t->value + k * t->n_outputs, t->n_outputs)], out);
+            dot_escaped(a->class_names[kiln_argmax_row(t->value + k * t->n_outputs, t->n_outputs)], out);
         }
         fputs("\"];\n", out);
         if (t->feature[k] >= 0) {

@@ -177,7 +177,7 @@ START_TEST(stump_matches_scikit_learn)
         FILE *out = open_memstream(&buf, &len);
         kiln_algo_find("dt")->inspect(m, &a, out);
         fclose(out);
-        const char *feat = strstr(buf, "\"feature\": \"feature_"), *thr = strstr(buf, "\"threshold\": ");
+        const char *feat = strstr(buf, "\"feature\": \"x"), *thr = strstr(buf, "\"threshold\": ");
         const char *gain = strstr(buf, "\"gain\": ");
         ck_assert_msg(feat && thr && gain, "%s: the root splits", SETS[i]);
         double want_gain = KILN_MAT_AT(st, i, 3), got_gain = strtod(gain + 8, NULL);
@@ -188,7 +188,7 @@ START_TEST(stump_matches_scikit_learn)
             ck_assert_msg(got_gain >= 0.99 * want_gain && got_gain <= want_gain * (1 + 1e-9),
                           "%s: binned gain %g within 1%% of the exact %g", SETS[i], got_gain, want_gain);
         if (exact[i] && KILN_MAT_AT(st, i, 4) != 0) {
-            ck_assert_msg(atoi(feat + 20) == (int)KILN_MAT_AT(st, i, 1), "%s: the first split uses feature %d",
+            ck_assert_msg(atoi(feat + 13) == (int)KILN_MAT_AT(st, i, 1), "%s: the first split uses feature %d",
                           SETS[i], (int)KILN_MAT_AT(st, i, 1));
             ck_assert_msg(fabs(strtod(thr + 13, NULL) - KILN_MAT_AT(st, i, 2)) < 1e-6,
                           "%s: the threshold is scikit-learn's %g", SETS[i], KILN_MAT_AT(st, i, 2));
