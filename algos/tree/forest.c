@@ -344,7 +344,7 @@ static kiln_status grow_one(fit_job *job, size_t t, uint32_t *rows, uint32_t *co
     tp.max_features = cfg->max_features;
     tp.random_splits = cfg->kind == FOREST_ET;
     tp.threads = job->tree_threads;
-    kiln_tree_stats st = {job->m, stats, counts};
+    kiln_tree_stats st = {.m = job->m, .row = stats, .repeat = counts};
     return kiln_tree_grow(job->bins, &st, rows, n_rows, &tp, &job->crit, &rng, &job->trees[t], NULL);
 }
 

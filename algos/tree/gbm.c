@@ -514,11 +514,12 @@ struct kiln_gbm_fit {
     int has_valid;
     const kiln_bins *bins;
     float *g, *h;      /* n x k */
-    double *stats;     /* n x 2: g, h of the class being grown */
-    uint32_t *rows;    /* the round's (sub)sample */
+    uint32_t *rows;    /* the round's subsample (NULL without subsampling: every row) */
     int32_t *row_leaf; /* n: the leaf of each sampled row */
     uint32_t *tree_features; /* d: a tree's features under colsample_bytree */
     double *work_v, *work_w; /* n: residuals and weights for median leaves */
+    kiln_tree_ws *ws;  /* the builder's buffers, kept from round to round */
+    double *part;      /* 2 per row block: partial loss sums */
     size_t cap_rounds;
     double best_valid;
     size_t since_best;
@@ -544,12 +545,13 @@ void kiln_gbm_fit_free(kiln_gbm_fit *f)
     rows_free(&f->valid);
     free(f->g);
     free(f->h);
-    free(f->stats);
     free(f->rows);
     free(f->row_leaf);
     free(f->tree_features);
     free(f->work_v);
     free(f->work_w);
+    kiln_tree_ws_free(f->ws);
+    free(f->part);
     free(f);
 }
 
@@ -641,10 +643,58 @@ static kiln_status rows_start(gbm_rows *r, const double *base, size_t k)
     return KILN_OK;
 }
 
+/* The loss, its gradients and the scores are computed a fixed block of rows
+ * per task, and per-block sums are added in block order, so the results are
+ * the same for any thread count. */
+#define ROW_BLOCK 16384
+
+static size_t row_blocks(size_t n)
+{
+    return (n + ROW_BLOCK - 1) / ROW_BLOCK;
+}
+
+typedef struct block_job {
+    const kiln_gbm_fit *f;
+    const gbm_rows *r;
+    double *part; /* per block: the loss and the weight summed */
+} block_job;
+
+static size_t block_rows(const gbm_rows *r, size_t b, size_t *lo)
+{
+    *lo = b * ROW_BLOCK;
+    return *lo + ROW_BLOCK < r->data.X.rows ? ROW_BLOCK : r->data.X.rows - *lo;
+}
+
+static kiln_status loss_block(void *arg, size_t b)
+{
+    const block_job *j = arg;
+    const kiln_dataset *d = &j->r->data;
+    size_t lo, n = block_rows(j->r, b, &lo), k = j->f->lc.k;
+    j->f->L->sum(d->y + lo, d->w ? d->w + lo : NULL, j->r->raw->data + lo * k, n, &j->f->lc, &j->part[2 * b],
+                 &j->part[2 * b + 1]);
+    return KILN_OK;
+}
+
+static kiln_status grad_block(void *arg, size_t b)
+{
+    const block_job *j = arg;
+    const kiln_dataset *d = &j->r->data;
+    size_t lo, n = block_rows(j->r, b, &lo), k = j->f->lc.k;
+    j->f->L->grad(d->y + lo, d->w ? d->w + lo : NULL, j->r->raw->data + lo * k, n, &j->f->lc, j->f->g + lo * k,
+                  j->f->h + lo * k);
+    return KILN_OK;
+}
+
 static double mean_loss(const kiln_gbm_fit *f, const gbm_rows *r)
 {
-    double loss, weight;
-    f->L->sum(r->data.y, r->data.w, r->raw->data, r->data.X.rows, &f->lc, &loss, &weight);
+    block_job j = {f, r, f->part};
+    size_t blocks = row_blocks(r->data.X.rows);
+    kiln_parallel_for(blocks, f->ctx.threads, loss_block, &j);
+    double loss = 0, weight = 0;
+    for (size_t b = 0; b < blocks; b++) {
+        loss += f->part[2 * b];
+        weight += f->part[2 * b + 1];
+    }
     return weight > 0 ? loss / weight : 0;
 }
 
@@ -688,16 +738,19 @@ static kiln_status fit_setup(kiln_gbm_fit *f, const kiln_params *p, const kiln_d
     m->base = kiln_alloc(k, sizeof *m->base);
     f->g = kiln_alloc(n * k, sizeof *f->g);
     f->h = kiln_alloc(n * k, sizeof *f->h);
-    f->stats = kiln_alloc(n * 2, sizeof *f->stats);
-    f->rows = kiln_alloc(n, sizeof *f->rows);
+    if (m->cfg.subsample < 1)
+        f->rows = kiln_alloc(n, sizeof *f->rows);
     f->row_leaf = kiln_alloc(n, sizeof *f->row_leaf);
     f->tree_features = kiln_alloc(train->X.cols, sizeof *f->tree_features);
+    f->ws = kiln_tree_ws_new();
+    size_t nv = f->has_valid ? f->valid.data.X.rows : 0;
+    f->part = kiln_alloc(2 * row_blocks(n > nv ? n : nv), sizeof *f->part);
     f->cap_rounds = (size_t)m->cfg.n_estimators;
     m->trees = kiln_alloc(f->cap_rounds * k, sizeof *m->trees);
     m->train_loss = kiln_alloc(f->cap_rounds, sizeof *m->train_loss);
     m->valid_loss = kiln_alloc(f->cap_rounds, sizeof *m->valid_loss);
-    if (!m->base || !f->g || !f->h || !f->stats || !f->rows || !f->row_leaf || !f->tree_features || !m->trees || !m->train_loss ||
-        !m->valid_loss)
+    if (!m->base || !f->g || !f->h || (m->cfg.subsample < 1 && !f->rows) || !f->row_leaf || !f->tree_features || !f->ws ||
+        !f->part || !m->trees || !m->train_loss || !m->valid_loss)
         return KILN_ENOMEM;
     if (f->L->median_leaves) {
         f->work_v = kiln_alloc(n, sizeof *f->work_v);
@@ -739,17 +792,14 @@ kiln_status kiln_gbm_init(kiln_gbm_fit **out, const kiln_params *p, const kiln_d
     return KILN_OK;
 }
 
-/* The round's rows: all, or floor(subsample n) of them drawn without replacement
- * in ascending order (selection sampling, Knuth TAOCP 3.4.2 Algorithm S). */
+/* The round's rows: all (f->rows is NULL), or floor(subsample n) of them in
+ * f->rows, drawn without replacement in ascending order (selection sampling, Knuth TAOCP 3.4.2 Algorithm S). */
 static size_t sample_rows(const kiln_gbm_fit *f, size_t round)
 {
     size_t n = f->train.data.X.rows;
     double frac = f->m->cfg.subsample;
-    if (frac >= 1) {
-        for (size_t i = 0; i < n; i++)
-            f->rows[i] = (uint32_t)i;
+    if (frac >= 1)
         return n;
-    }
     size_t want = (size_t)floor(frac * (double)n), got = 0;
     if (want == 0)
         want = 1;
@@ -771,7 +821,7 @@ static kiln_status median_leaves(kiln_gbm_fit *f, kiln_tree *t, size_t n_rows)
             continue;
         size_t c = 0;
         for (size_t s = 0; s < n_rows; s++) {
-            size_t i = f->rows[s];
+            size_t i = f->rows ? f->rows[s] : s;
             if ((size_t)f->row_leaf[i] != leaf)
                 continue;
             f->work_v[c] = tr->data.y[i] - KILN_MAT_AT(tr->raw, i, 0);
@@ -796,6 +846,7 @@ static kiln_tree_params tree_params(const kiln_gbm_fit *f)
     p.min_child_weight = c->min_child_weight;
     p.min_split_gain = c->min_split_gain;
     p.threads = f->ctx.threads;
+    p.ws = f->ws;
     return p;
 }
 
@@ -834,12 +885,8 @@ static void sample_features(kiln_gbm_fit *f, kiln_rng *rng, kiln_tree_params *p)
 static kiln_status grow_one(kiln_gbm_fit *f, size_t round, size_t cls, size_t n_rows, kiln_tree **out)
 {
     gbm_model *m = f->m;
-    size_t n = f->train.data.X.rows, k = m->k;
-    for (size_t i = 0; i < n; i++) {
-        f->stats[2 * i] = f->g[i * k + cls];
-        f->stats[2 * i + 1] = f->h[i * k + cls];
-    }
-    kiln_tree_stats st = {.m = 2, .row = f->stats};
+    size_t k = m->k;
+    kiln_tree_stats st = {.m = 2, .g = f->g + cls, .h = f->h + cls, .stride = k};
     kiln_tree_params tp = tree_params(f);
     kiln_criterion crit = kiln_criterion_newton(m->cfg.reg_lambda);
     kiln_rng rng;
@@ -908,7 +955,8 @@ kiln_status kiln_gbm_iterate(kiln_gbm_fit *f, int *done)
         *done = 1;
         return KILN_OK;
     }
-    f->L->grad(f->train.data.y, f->train.data.w, f->train.raw->data, n, &f->lc, f->g, f->h);
+    block_job j = {f, &f->train, NULL};
+    KILN_TRY(kiln_parallel_for(row_blocks(n), f->ctx.threads, grad_block, &j));
     size_t n_rows = sample_rows(f, round);
     for (size_t c = 0; c < k; c++) {
         kiln_tree *t;

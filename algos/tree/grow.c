@@ -70,7 +70,7 @@ typedef struct grow_ws {
     size_t *order;        /* feature draw order */
     uint8_t *nonempty;    /* 256 bins of one feature, ascending */
     pending *stack;
-    size_t n_pending, cap_pending;
+    size_t n_pending, cap_pending, cap_rows;
     double **pool; /* free dense histogram buffers */
     size_t n_pool, cap_pool;
     kiln_tree *t;
@@ -426,16 +426,28 @@ static void node_sum(grow_ws *w, size_t begin, size_t end)
     w->sum[0] = (double)(end - begin);
 }
 
-/* Whether a node of this size and depth may be split at all. */
-static int may_split(const grow_ws *w, const pending *pd, double impurity)
+/* The sums of a node with dense histograms: any one feature's histogram
+ * holds every row of the node (missing ones in bin 0), so its bins add up to
+ * the node's statistics without a pass over the rows. */
+static void hist_sum(grow_ws *w, const pending *pd)
+{
+    size_t j = w->cand[0], slot = w->slot;
+    const double *h = pd->hist + w->b->hist_start[j] * slot;
+    memset(w->sum, 0, slot * sizeof *w->sum);
+    for (size_t k = 0; k <= w->b->n_bins[j]; k++)
+        for (size_t q = 1; q < slot; q++)
+            w->sum[q] += h[k * slot + q];
+    w->sum[0] = (double)(pd->end - pd->begin);
+}
+
+/* Whether a node of this size and depth may be split (purity aside). */
+static int may_split(const grow_ws *w, const pending *pd)
 {
     const kiln_tree_params *p = w->p;
     size_t n = pd->end - pd->begin;
     if (p->max_depth >= 0 && pd->depth >= p->max_depth)
         return 0;
-    if (n < p->min_samples_split || n < 2 * p->min_samples_leaf)
-        return 0;
-    return !(w->c->stop_when_pure && impurity <= 1e-12);
+    return n >= p->min_samples_split && n >= 2 * p->min_samples_leaf;
 }
 
 /* Record node pd->node (a leaf until split) and find its best split. */
@@ -444,7 +456,13 @@ static kiln_status node_open(grow_ws *w, pending *pd)
     kiln_tree *t = w->t;
     const kiln_criterion *c = w->c;
     int32_t id = pd->node;
-    node_sum(w, pd->begin, pd->end);
+    int splittable = may_split(w, pd);
+    if (splittable && !pd->hist && w->dense && pd->end - pd->begin >= w->dense_min)
+        KILN_TRY(hist_build(w, pd->begin, pd->end, &pd->hist));
+    if (pd->hist)
+        hist_sum(w, pd);
+    else
+        node_sum(w, pd->begin, pd->end);
     node_ctx nc = {pd->end - pd->begin, c->loss(c, w->sum + 1), c->cover(c, w->sum + 1)};
     t->feature[id] = -1;
     t->threshold[id] = 0;
@@ -457,11 +475,8 @@ static kiln_status node_open(grow_ws *w, pending *pd)
     t->count[id] = (uint32_t)nc.count;
     c->leaf(c, w->sum + 1, t->value + (size_t)id * t->n_outputs);
     pd->best.feature = -1;
-    if (!may_split(w, pd, t->impurity[id]))
-        return KILN_OK;
-    if (!pd->hist && w->dense && nc.count >= w->dense_min)
-        KILN_TRY(hist_build(w, pd->begin, pd->end, &pd->hist));
-    find_split(w, pd, &nc);
+    if (splittable && !(c->stop_when_pure && t->impurity[id] <= 1e-12))
+        find_split(w, pd, &nc);
     if (pd->best.feature >= 0 && pd->best.gain < w->p->min_split_gain)
         pd->best.feature = -1;
     if (pd->best.feature < 0 && pd->hist) {
@@ -473,31 +488,46 @@ static kiln_status node_open(grow_ws *w, pending *pd)
 }
 
 /* Stable partition of rows[begin, end) and their statistics: rows going
- * left first. Returns the split point. */
-static size_t partition(grow_ws *w, const pending *pd)
+ * left first. Every row is written to both sides and only the side it
+ * belongs to advances, so the loop has no branch to mispredict (inlined with
+ * a constant m for the common criteria). Returns the split point. */
+static inline size_t partition_m(grow_ws *w, const pending *pd, size_t m)
 {
     const split *s = &pd->best;
     const uint8_t *col = w->b->codes + (size_t)s->feature * w->b->rows;
-    size_t m = w->m, nl = pd->begin, nr = 0;
+    unsigned bin = s->bin, miss_left = (unsigned)s->default_left;
+    size_t nl = pd->begin, nr = 0;
     for (size_t k = pd->begin; k < pd->end; k++) {
         uint32_t r = w->rows[k];
-        uint8_t code = col[r];
-        int left = code == KILN_BIN_MISSING ? s->default_left : code <= s->bin;
+        unsigned code = col[r];
+        size_t left = code == KILN_BIN_MISSING ? miss_left : code <= bin;
         const double *st = w->nst + k * m;
-        double *to;
-        if (left) {
-            to = w->nst + nl * m;
-            w->rows[nl++] = r;
-        } else {
-            to = w->tmp_st + nr * m;
-            w->tmp[nr++] = r;
+        double *to_l = w->nst + nl * m, *to_r = w->tmp_st + nr * m;
+        for (size_t q = 0; q < m; q++) {
+            double v = st[q];
+            to_l[q] = v;
+            to_r[q] = v;
         }
-        for (size_t q = 0; q < m; q++)
-            to[q] = st[q];
+        w->rows[nl] = r;
+        w->tmp[nr] = r;
+        nl += left;
+        nr += 1 - left;
     }
     memcpy(w->rows + nl, w->tmp, nr * sizeof *w->rows);
     memcpy(w->nst + nl * m, w->tmp_st, nr * m * sizeof *w->nst);
     return nl;
+}
+
+static size_t partition(grow_ws *w, const pending *pd)
+{
+    switch (w->m) {
+    case 2:
+        return partition_m(w, pd, 2);
+    case 3:
+        return partition_m(w, pd, 3);
+    default:
+        return partition_m(w, pd, w->m);
+    }
 }
 
 static void leaf_rows(grow_ws *w, const pending *pd)
@@ -514,7 +544,7 @@ static kiln_status child_hists(grow_ws *w, double *parent, pending *small, pendi
 {
     if (!parent)
         return KILN_OK;
-    if (large->end - large->begin < w->dense_min)
+    if (large->end - large->begin < w->dense_min || !may_split(w, large))
         return hist_put(w, parent);
     double *h;
     kiln_status s = hist_build(w, small->begin, small->end, &h);
@@ -626,38 +656,138 @@ static kiln_status grow_loop(grow_ws *w)
     return KILN_OK;
 }
 
-static void ws_free(grow_ws *w)
+/* ---- buffers kept between trees ------------------------------------------ */
+
+struct kiln_tree_ws {
+    size_t cap_rows, m, n_features; /* the sizes the buffers were made for */
+    size_t hist_n;                  /* doubles per pooled histogram        */
+    uint32_t *rows, *tmp;
+    double *nst, *tmp_st, *acc, *sum;
+    size_t *order, *cand;
+    uint8_t *nonempty;
+    pending *stack;
+    size_t cap_pending;
+    double **pool;
+    size_t n_pool, cap_pool;
+};
+
+kiln_tree_ws *kiln_tree_ws_new(void)
 {
-    free(w->rows);
-    free(w->tmp);
-    free(w->nst);
-    free(w->tmp_st);
-    free(w->acc);
-    free(w->sum);
-    free(w->order);
-    free(w->cand);
-    free(w->nonempty);
-    for (size_t i = 0; i < w->n_pending; i++)
-        free(w->stack[i].hist);
-    free(w->stack);
-    for (size_t i = 0; i < w->n_pool; i++)
-        free(w->pool[i]);
-    free(w->pool);
+    return kiln_alloc(1, sizeof(kiln_tree_ws));
 }
 
+static void pool_clear(double **pool, size_t *n_pool)
+{
+    for (size_t i = 0; i < *n_pool; i++)
+        free(pool[i]);
+    *n_pool = 0;
+}
+
+static void kept_clear(kiln_tree_ws *k)
+{
+    free(k->rows);
+    free(k->tmp);
+    free(k->nst);
+    free(k->tmp_st);
+    free(k->acc);
+    free(k->sum);
+    free(k->order);
+    free(k->cand);
+    free(k->nonempty);
+    free(k->stack);
+    pool_clear(k->pool, &k->n_pool);
+    free(k->pool);
+    *k = (kiln_tree_ws){0};
+}
+
+void kiln_tree_ws_free(kiln_tree_ws *ws)
+{
+    if (!ws)
+        return;
+    kept_clear(ws);
+    free(ws);
+}
+
+/* Take the kept buffers when they fit this tree (they do for every round of
+ * one boosting fit), else drop them. */
+static void ws_take(grow_ws *w, size_t n_rows)
+{
+    kiln_tree_ws *k = w->p->ws;
+    if (!k)
+        return;
+    if (k->cap_rows < n_rows || k->m != w->m || k->n_features != w->n_features)
+        kept_clear(k);
+    if (k->hist_n != w->b->hist_slots * (w->m + 1))
+        pool_clear(k->pool, &k->n_pool);
+    w->cap_rows = k->rows ? k->cap_rows : n_rows;
+    w->rows = k->rows;
+    w->tmp = k->tmp;
+    w->nst = k->nst;
+    w->tmp_st = k->tmp_st;
+    w->acc = k->acc;
+    w->sum = k->sum;
+    w->order = k->order;
+    w->cand = k->cand;
+    w->nonempty = k->nonempty;
+    w->stack = k->stack;
+    w->cap_pending = k->cap_pending;
+    w->pool = k->pool;
+    w->n_pool = k->n_pool;
+    w->cap_pool = k->cap_pool;
+    *k = (kiln_tree_ws){0};
+}
+
+static void ws_free(grow_ws *w)
+{
+    for (size_t i = 0; i < w->n_pending; i++)
+        free(w->stack[i].hist);
+    kiln_tree_ws all = {w->cap_rows, w->m, w->n_features, w->b->hist_slots * w->slot, w->rows, w->tmp, w->nst,
+                        w->tmp_st, w->acc, w->sum, w->order, w->cand, w->nonempty, w->stack, w->cap_pending,
+                        w->pool, w->n_pool, w->cap_pool};
+    int whole = w->rows && w->tmp && w->nst && w->tmp_st && w->acc && w->sum && w->order && w->cand && w->nonempty;
+    if (w->p->ws && whole)
+        *w->p->ws = all;
+    else
+        kept_clear(&all);
+}
+
+/* The statistics of the tree's rows in row order, scaled by their repeat counts. */
+static void gather_stats(grow_ws *w, size_t n_rows)
+{
+    const kiln_tree_stats *st = w->st;
+    size_t m = w->m;
+    for (size_t k = 0; k < n_rows; k++) {
+        size_t r = w->rows[k];
+        double times = st->repeat ? (double)st->repeat[r] : 1.0;
+        double *to = w->nst + k * m;
+        if (st->g) {
+            to[0] = times * st->g[r * st->stride];
+            to[1] = times * st->h[r * st->stride];
+            continue;
+        }
+        for (size_t q = 0; q < m; q++)
+            to[q] = times * st->row[r * m + q];
+    }
+}
+
+/* Allocate what ws_take did not provide; gather the rows and statistics. */
 static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
 {
     size_t m = w->m, slot = m + 1;
     w->slot = slot;
-    w->rows = kiln_alloc(n_rows, sizeof *w->rows);
-    w->tmp = kiln_alloc(n_rows, sizeof *w->tmp);
-    w->nst = kiln_alloc(n_rows * m, sizeof *w->nst);
-    w->tmp_st = kiln_alloc(n_rows * m, sizeof *w->tmp_st);
-    w->acc = kiln_alloc(256 * slot, sizeof *w->acc);
-    w->sum = kiln_alloc(3 * slot, sizeof *w->sum);
-    w->order = kiln_alloc(w->n_features, sizeof *w->order);
-    w->cand = kiln_alloc(w->n_features, sizeof *w->cand);
-    w->nonempty = kiln_alloc(256, 1);
+    ws_take(w, n_rows);
+    if (!w->rows) {
+        w->cap_rows = n_rows;
+        w->rows = kiln_alloc(n_rows, sizeof *w->rows);
+        w->tmp = kiln_alloc(n_rows, sizeof *w->tmp);
+        w->nst = kiln_alloc(n_rows * m, sizeof *w->nst);
+        w->tmp_st = kiln_alloc(n_rows * m, sizeof *w->tmp_st);
+        w->acc = kiln_alloc(256 * slot, sizeof *w->acc);
+        w->sum = kiln_alloc(3 * slot, sizeof *w->sum);
+        w->order = kiln_alloc(w->n_features, sizeof *w->order);
+        w->cand = kiln_alloc(w->n_features, sizeof *w->cand);
+        w->nonempty = kiln_alloc(256, 1);
+    }
     if (!w->rows || !w->tmp || !w->nst || !w->tmp_st || !w->acc || !w->sum || !w->order || !w->cand || !w->nonempty)
         return KILN_ENOMEM;
     const kiln_tree_params *p = w->p;
@@ -668,13 +798,9 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
     w->dense = w->max_features == w->n_cand;
     w->L = w->sum + slot;
     w->R = w->sum + 2 * slot;
-    memcpy(w->rows, rows, n_rows * sizeof *rows);
-    for (size_t k = 0; k < n_rows; k++) {
-        const double *from = w->st->row + (size_t)rows[k] * m;
-        double times = w->st->repeat ? (double)w->st->repeat[rows[k]] : 1.0;
-        for (size_t q = 0; q < m; q++)
-            w->nst[k * m + q] = times * from[q];
-    }
+    for (size_t k = 0; k < n_rows; k++)
+        w->rows[k] = rows ? rows[k] : (uint32_t)k;
+    gather_stats(w, n_rows);
     return KILN_OK;
 }
 
@@ -695,7 +821,7 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
     *out = NULL;
     if (n_rows == 0)
         return KILN_ERROR(KILN_EINPUT, "cannot grow a tree on zero rows");
-    if (stats->m != crit->n_stats)
+    if (stats->m != crit->n_stats || (stats->g && stats->m != 2))
         return KILN_ERROR(KILN_EINTERNAL, "criterion %s wants %zu statistics per row, got %zu", crit->name,
                           crit->n_stats, stats->m);
     grow_ws w = {.b = bins, .st = stats, .p = p, .c = crit, .rng = rng, .m = stats->m,

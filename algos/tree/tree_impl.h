@@ -113,6 +113,9 @@ typedef struct kiln_tree_stats {
     const uint32_t *repeat; /* per dataset row: how many times the sample holds */
                        /* it (a bootstrap count; its statistics are scaled by */
                        /* it and it counts as one sample), or NULL            */
+    const float *g;    /* instead of row, for Newton (m = 2): the gradient and */
+    const float *h;    /* hessian of row i at g[i * stride], h[i * stride]    */
+    size_t stride;
 } kiln_tree_stats;
 
 typedef struct kiln_criterion kiln_criterion;
@@ -135,6 +138,13 @@ kiln_criterion kiln_criterion_newton(double lambda);
 
 /* ---- the builder -------------------------------------------------------- */
 
+/* The buffers growing a tree needs (row order, statistics, histograms),
+ * kept between trees grown one after another (boosting rounds) so a round
+ * neither allocates nor clears them again. Owned by one grower at a time. */
+typedef struct kiln_tree_ws kiln_tree_ws;
+kiln_tree_ws *kiln_tree_ws_new(void);
+void kiln_tree_ws_free(kiln_tree_ws *ws);
+
 typedef struct kiln_tree_params {
     int max_depth;            /* -1: unlimited; the root has depth 0          */
     size_t max_leaf_nodes;    /* 0: unlimited (depth-first); > 0: best-first  */
@@ -149,6 +159,7 @@ typedef struct kiln_tree_params {
     int threads;              /* threads for one tree's histograms (1)         */
     size_t dense_min_rows;    /* nodes with this many rows keep all features'  */
                               /* histograms for subtraction (0: 2048)          */
+    kiln_tree_ws *ws;         /* reused buffers, or NULL: the tree's own       */
 } kiln_tree_params;
 
 kiln_tree_params kiln_tree_params_default(void);
@@ -174,7 +185,8 @@ typedef struct kiln_tree {
 /* An empty tree (no nodes) for n_features-wide rows, or NULL (error recorded). */
 kiln_tree *kiln_tree_new(size_t n_features, size_t n_outputs);
 
-/* Grow one tree on rows[0..n_rows) (indices into bins/stats; may repeat).
+/* Grow one tree on rows[0..n_rows) (indices into bins/stats; may repeat;
+ * NULL: the rows 0..n_rows-1).
  * rng drives feature sampling and random cuts. row_leaf, if not NULL, has one
  * slot per dataset row and receives the leaf node of every row in `rows`. */
 kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, const uint32_t *rows,
