@@ -31,6 +31,7 @@ typedef struct bin_job {
     kiln_bins *b;
     double *cuts;      /* cols x (max_bins - 1): each feature's cuts, compacted later */
     double *lo, *hi;   /* cols x (max_bins + 1): each bin's value range, likewise  */
+    size_t tasks;      /* features are spread over this many tasks               */
 } bin_job;
 
 /* Feature j's cuts from its sorted values v[0..n) (keys): with u distinct
@@ -77,26 +78,42 @@ static void assign_codes(bin_job *job, size_t j, const kiln_radix *sb, size_t n,
     }
 }
 
-static kiln_status bin_task(void *arg, size_t j)
+/* Rows ahead of the one being read that a column gather prefetches: a
+ * column of a row-major matrix is a strided read the hardware prefetcher
+ * loses at every page. */
+#define GATHER_AHEAD 16
+
+/* Bin feature j with the sort buffers sb (room for every row). */
+static void bin_column(bin_job *job, kiln_radix *sb, size_t j)
 {
-    bin_job *job = arg;
     const kiln_mat *X = job->X;
     size_t rows = X->rows, max_bins = (size_t)job->b->max_bins;
-    kiln_radix sb;
-    KILN_TRY(kiln_radix_init(&sb, rows, 1));
     size_t n = 0;
     for (size_t i = 0; i < rows; i++) {
+        if (i + GATHER_AHEAD < rows)
+            __builtin_prefetch(&KILN_MAT_AT(X, i + GATHER_AHEAD, j));
         double x = KILN_MAT_AT(X, i, j);
         if (!isnan(x)) {
-            sb.key[n] = kiln_radix_key(x);
-            sb.row[n++] = (uint32_t)i;
+            sb->key[n] = kiln_radix_key(x);
+            sb->row[n++] = (uint32_t)i;
         }
     }
-    kiln_radix_sort(&sb, n);
+    kiln_radix_sort(sb, n);
     double *cut = job->cuts + j * (max_bins - 1);
-    size_t nc = find_cuts(sb.key, n, max_bins, cut);
+    size_t nc = find_cuts(sb->key, n, max_bins, cut);
     job->b->n_bins[j] = (uint16_t)(n ? nc + 1 : 0);
-    assign_codes(job, j, &sb, n, cut, nc);
+    assign_codes(job, j, sb, n, cut, nc);
+}
+
+/* Task t bins the features t, t + tasks, t + 2 tasks, ... with one set of
+ * sort buffers (a feature's bins do not depend on which task made them). */
+static kiln_status bin_task(void *arg, size_t t)
+{
+    bin_job *job = arg;
+    kiln_radix sb;
+    KILN_TRY(kiln_radix_init(&sb, job->X->rows, 1));
+    for (size_t j = t; j < job->X->cols; j += job->tasks)
+        bin_column(job, &sb, j);
     kiln_radix_free(&sb);
     return KILN_OK;
 }
@@ -157,10 +174,11 @@ kiln_status kiln_bins_build(const kiln_mat *X, int max_bins, int threads, kiln_b
     b->hist_start = kiln_alloc(X->cols, sizeof *b->hist_start);
     bin_job job = {X, b, kiln_alloc(X->cols * (size_t)(max_bins - 1), sizeof(double)),
                    kiln_alloc(X->cols * (size_t)(max_bins + 1), sizeof(double)),
-                   kiln_alloc(X->cols * (size_t)(max_bins + 1), sizeof(double))};
+                   kiln_alloc(X->cols * (size_t)(max_bins + 1), sizeof(double)),
+                   threads < 1 ? 1 : (size_t)threads < X->cols ? (size_t)threads : X->cols};
     kiln_status s = KILN_ENOMEM;
     if (b->codes && b->n_bins && b->cut_start && b->hist_start && job.cuts && job.lo && job.hi) {
-        s = kiln_parallel_for(X->cols, threads, bin_task, &job);
+        s = kiln_parallel_for(job.tasks, threads, bin_task, &job);
         if (s == KILN_OK)
             s = compact(b, &job);
     }
