@@ -94,22 +94,22 @@ static void newton_leaf(const kiln_criterion *c, const double *s, double *out)
 
 kiln_criterion kiln_criterion_gini(size_t n_classes)
 {
-    return (kiln_criterion){"gini", n_classes, n_classes, 0.0, 1, gini_loss, class_weight_sum, per_weight,
+    return (kiln_criterion){"gini", n_classes, n_classes, 0.0, 1, -1, gini_loss, class_weight_sum, per_weight,
                             class_leaf};
 }
 
 kiln_criterion kiln_criterion_entropy(size_t n_classes)
 {
-    return (kiln_criterion){"entropy", n_classes, n_classes, 0.0, 1, entropy_loss, class_weight_sum, per_weight,
+    return (kiln_criterion){"entropy", n_classes, n_classes, 0.0, 1, -1, entropy_loss, class_weight_sum, per_weight,
                             class_leaf};
 }
 
 kiln_criterion kiln_criterion_squared_error(void)
 {
-    return (kiln_criterion){"squared_error", 3, 1, 0.0, 1, sq_loss, first_stat, per_weight, mean_leaf};
+    return (kiln_criterion){"squared_error", 3, 1, 0.0, 1, -1, sq_loss, first_stat, per_weight, mean_leaf};
 }
 
 kiln_criterion kiln_criterion_newton(double lambda)
 {
-    return (kiln_criterion){"newton", 2, 1, lambda, 0, newton_loss, hessian, per_weight, newton_leaf};
+    return (kiln_criterion){"newton", 2, 1, lambda, 0, 1, newton_loss, hessian, per_weight, newton_leaf};
 }

@@ -5,7 +5,8 @@
  * reads stay sequential). The rows' statistics (scaled by their repeat
  * counts) are gathered once per tree and partitioned with the rows, so a
  * node's statistics are contiguous and histograms read them in order. For each candidate feature the node's histogram
- * holds, per bin, the row count and the m summed statistics. Scanning the
+ * holds, per bin, the m summed statistics and (except for Newton, whose
+ * positive hessians mark the nonempty bins) the row count. Scanning the
  * value bins in ascending order gives, for every boundary, the left sums L;
  * the right sums are S - L. Rows with a missing value (bin 0) are added to
  * the left or to the right, whichever gains more (XGBoost's sparsity-aware
@@ -59,6 +60,8 @@ typedef struct grow_ws {
     const kiln_criterion *c;
     kiln_rng *rng;
     size_t m, slot, n_features, max_features;
+    int counted;    /* histograms count rows (criterion presence < 0)   */
+    size_t present; /* the histogram entry that is > 0 in a nonempty bin */
     size_t *cand, n_cand; /* the features this tree may split on, ascending */
     int dense; /* all features are candidates: subtraction applies */
     size_t dense_min;
@@ -114,10 +117,11 @@ static kiln_status hist_put(grow_ws *w, double *h)
 }
 
 /* Accumulate rows[begin, end) of feature j into h (indexed by code), m
- * statistics per row; mark the codes seen in `seen` (256 bits). Inlined with
- * a constant m for the common criteria, so the inner loop unrolls. */
-static inline void hist_rows(const grow_ws *w, const uint8_t *col, size_t begin, size_t end, size_t m, double *h,
-                             uint64_t seen[4])
+ * statistics per row and the row count when `counted`; mark the codes seen in
+ * `seen` (256 bits). Inlined with constant m and counted for the common
+ * criteria, so the inner loop unrolls. */
+static inline void hist_rows(const grow_ws *w, const uint8_t *col, size_t begin, size_t end, size_t m, int counted,
+                             double *h, uint64_t seen[4])
 {
     size_t slot = m + 1;
     for (size_t k = begin; k < end; k++) {
@@ -125,7 +129,8 @@ static inline void hist_rows(const grow_ws *w, const uint8_t *col, size_t begin,
         double *e = h + (size_t)code * slot;
         const double *s = w->nst + k * m;
         seen[code >> 6] |= (uint64_t)1 << (code & 63);
-        e[0] += 1.0;
+        if (counted)
+            e[0] += 1.0;
         for (size_t q = 0; q < m; q++)
             e[1 + q] += s[q];
     }
@@ -134,16 +139,14 @@ static inline void hist_rows(const grow_ws *w, const uint8_t *col, size_t begin,
 static void hist_add_feature(const grow_ws *w, size_t j, size_t begin, size_t end, double *h, uint64_t seen[4])
 {
     const uint8_t *col = w->b->codes + j * w->b->rows;
-    switch (w->m) {
-    case 2: /* Newton (g, h), two-class counts */
-        hist_rows(w, col, begin, end, 2, h, seen);
-        break;
-    case 3: /* squared error (w, wy, wy^2), three classes */
-        hist_rows(w, col, begin, end, 3, h, seen);
-        break;
-    default:
-        hist_rows(w, col, begin, end, w->m, h, seen);
-    }
+    if (!w->counted) /* Newton (g, h) */
+        hist_rows(w, col, begin, end, 2, 0, h, seen);
+    else if (w->m == 2) /* two-class counts */
+        hist_rows(w, col, begin, end, 2, 1, h, seen);
+    else if (w->m == 3) /* squared error (w, wy, wy^2), three classes */
+        hist_rows(w, col, begin, end, 3, 1, h, seen);
+    else
+        hist_rows(w, col, begin, end, w->m, 1, h, seen);
 }
 
 typedef struct dense_job {
@@ -154,7 +157,8 @@ typedef struct dense_job {
 
 /* Four features' histograms in one pass over the rows, so each row's index
  * and statistics are read once for the four (m constant when inlined). */
-static inline void hist_rows4(const grow_ws *w, const size_t *j, double *h, size_t begin, size_t end, size_t m)
+static inline void hist_rows4(const grow_ws *w, const size_t *j, double *h, size_t begin, size_t end, size_t m,
+                              int counted)
 {
     const kiln_bins *b = w->b;
     size_t slot = m + 1;
@@ -167,10 +171,12 @@ static inline void hist_rows4(const grow_ws *w, const size_t *j, double *h, size
         const double *s = w->nst + k * m;
         double *e0 = h0 + (size_t)c0[r] * slot, *e1 = h1 + (size_t)c1[r] * slot;
         double *e2 = h2 + (size_t)c2[r] * slot, *e3 = h3 + (size_t)c3[r] * slot;
-        e0[0] += 1.0;
-        e1[0] += 1.0;
-        e2[0] += 1.0;
-        e3[0] += 1.0;
+        if (counted) {
+            e0[0] += 1.0;
+            e1[0] += 1.0;
+            e2[0] += 1.0;
+            e3[0] += 1.0;
+        }
         for (size_t q = 0; q < m; q++) {
             e0[1 + q] += s[q];
             e1[1 + q] += s[q];
@@ -188,12 +194,14 @@ static kiln_status dense_task(void *arg, size_t i)
     size_t first = 4 * i, last = first + 4 < w->n_cand ? first + 4 : w->n_cand;
     if (last - first == 4) {
         const size_t *j = w->cand + first;
-        if (w->m == 2)
-            hist_rows4(w, j, d->h, d->begin, d->end, 2);
+        if (!w->counted)
+            hist_rows4(w, j, d->h, d->begin, d->end, 2, 0);
+        else if (w->m == 2)
+            hist_rows4(w, j, d->h, d->begin, d->end, 2, 1);
         else if (w->m == 3)
-            hist_rows4(w, j, d->h, d->begin, d->end, 3);
+            hist_rows4(w, j, d->h, d->begin, d->end, 3, 1);
         else
-            hist_rows4(w, j, d->h, d->begin, d->end, w->m);
+            hist_rows4(w, j, d->h, d->begin, d->end, w->m, 1);
         return KILN_OK;
     }
     for (size_t q = first; q < last; q++) {
@@ -236,7 +244,7 @@ static void try_split(grow_ws *w, const node_ctx *nc, size_t j, unsigned bin, in
     const kiln_tree_params *p = w->p;
     for (size_t q = 0; q < w->slot; q++)
         w->R[q] = w->sum[q] - w->L[q];
-    if (w->L[0] < (double)p->min_samples_leaf || w->R[0] < (double)p->min_samples_leaf)
+    if (w->counted && (w->L[0] < (double)p->min_samples_leaf || w->R[0] < (double)p->min_samples_leaf))
         return;
     if (p->min_child_weight > 0 &&
         (c->cover(c, w->L + 1) < p->min_child_weight || c->cover(c, w->R + 1) < p->min_child_weight))
@@ -281,7 +289,7 @@ static int scan_feature(grow_ws *w, const node_ctx *nc, size_t j, const double *
                         size_t n_ne, split *best)
 {
     size_t slot = w->slot;
-    const double *miss = h[0] > 0 ? h : NULL;
+    const double *miss = h[w->present] > 0 ? h : NULL;
     memset(w->L, 0, slot * sizeof *w->L);
     if (n_ne == 0)
         return 0;
@@ -324,7 +332,7 @@ static size_t dense_nonempty(const grow_ws *w, size_t j, const double *h)
 {
     size_t n = 0;
     for (unsigned k = 1; k <= w->b->n_bins[j]; k++)
-        if (h[(size_t)k * w->slot] > 0)
+        if (h[(size_t)k * w->slot + w->present] > 0)
             w->nonempty[n++] = (uint8_t)k;
     return n;
 }
@@ -821,12 +829,14 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
     *out = NULL;
     if (n_rows == 0)
         return KILN_ERROR(KILN_EINPUT, "cannot grow a tree on zero rows");
-    if (stats->m != crit->n_stats || (stats->g && stats->m != 2))
+    if (stats->m != crit->n_stats || (stats->g && stats->m != 2) || crit->presence >= (int)crit->n_stats)
         return KILN_ERROR(KILN_EINTERNAL, "criterion %s wants %zu statistics per row, got %zu", crit->name,
                           crit->n_stats, stats->m);
     grow_ws w = {.b = bins, .st = stats, .p = p, .c = crit, .rng = rng, .m = stats->m,
                  .n_features = bins->cols, .row_leaf = row_leaf};
     w.dense_min = p->dense_min_rows ? p->dense_min_rows : DENSE_MIN;
+    w.counted = crit->presence < 0;
+    w.present = w.counted ? 0 : 1 + (size_t)crit->presence;
     w.t = kiln_tree_new(bins->cols, crit->n_outputs);
     kiln_status s = w.t ? ws_init(&w, rows, n_rows) : KILN_ENOMEM;
     if (s == KILN_OK)

@@ -35,7 +35,8 @@
  *
  * 4. kiln_tree_grow grows one tree on a subset of rows (indices may repeat, so
  *    a bootstrap sample is just its index list). Per node it builds a histogram
- *    per candidate feature: the count and the m sums per bin. Large nodes keep
+ *    per candidate feature: the m sums per bin, and the row count unless the
+ *    criterion marks nonempty bins by a positive statistic (Newton: hessians). Large nodes keep
  *    histograms of all features and use the subtraction trick (build the
  *    smaller child, parent minus it gives the sibling); small nodes build the
  *    candidate features' histograms directly from their rows. For every
@@ -125,6 +126,10 @@ struct kiln_criterion {
     size_t n_outputs;   /* values per leaf                                   */
     double lambda;      /* Newton: L2 penalty on leaf values                  */
     int stop_when_pure; /* a node with impurity <= 1e-12 is not split        */
+    int presence;       /* -1: histograms count rows (min_samples_leaf holds);  */
+                        /* else the statistic that is > 0 for every row, so a  */
+                        /* bin is nonempty when its sum is (Newton: the        */
+                        /* hessian); no count is kept, min_samples_leaf is 1   */
     double (*loss)(const kiln_criterion *c, const double *s);
     double (*cover)(const kiln_criterion *c, const double *s);
     double (*impurity)(const kiln_criterion *c, const double *s);
