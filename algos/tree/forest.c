@@ -247,6 +247,7 @@ typedef struct fit_job {
     const forest_cfg *cfg;
     const kiln_dataset *train;
     const kiln_bins *bins;
+    const uint8_t *row_codes; /* the bins' codes row-major */
     const double *stats;    /* n x m, class weights applied (not for balanced_subsample) */
     size_t m;
     kiln_criterion crit;
@@ -344,6 +345,7 @@ static kiln_status grow_one(fit_job *job, size_t t, uint32_t *rows, uint32_t *co
     tp.max_features = cfg->max_features;
     tp.random_splits = cfg->kind == FOREST_ET;
     tp.threads = job->tree_threads;
+    tp.row_codes = job->row_codes;
     kiln_tree_stats st = {.m = job->m, .row = stats, .repeat = counts};
     return kiln_tree_grow(job->bins, &st, rows, n_rows, &tp, &job->crit, &rng, &job->trees[t], NULL);
 }
@@ -443,20 +445,25 @@ static kiln_status forest_fit_kind(void **model, const kiln_params *p, const kil
     f->n_classes = train->task == KILN_TASK_CLASSIFY ? train->n_classes : 0;
     f->seed = ctx->seed;
     f->params = *p;
-    fit_job job = {&cfg, train, bins, NULL, 0, make_criterion(&cfg, train->n_classes), ctx->seed, 1, NULL,
+    fit_job job = {&cfg, train, bins, NULL, NULL, 0, make_criterion(&cfg, train->n_classes), ctx->seed, 1, NULL,
                    ctx->cancel};
     job.m = job.crit.n_stats;
     f->k = job.crit.n_outputs;
     job.tree_threads = cfg.n_estimators == 1 ? threads : 1;
     f->trees = kiln_alloc(cfg.n_estimators, sizeof *f->trees);
     double *stats = NULL;
+    uint8_t *row_codes = NULL;
     kiln_status s = f->trees ? shared_stats(&cfg, train, job.m, &stats) : KILN_ENOMEM;
+    if (s == KILN_OK)
+        s = kiln_tree_row_codes(bins, threads, &row_codes);
     if (s == KILN_OK) {
+        job.row_codes = row_codes;
         job.stats = stats;
         job.trees = f->trees;
         s = kiln_parallel_for(cfg.n_estimators, cfg.n_estimators == 1 ? 1 : threads, tree_task, &job);
     }
     free(stats);
+    free(row_codes);
     f->n_trees = f->trees ? cfg.n_estimators : 0;
     if (s == KILN_OK && cfg.oob_score)
         s = oob_compute(f, &cfg, train);

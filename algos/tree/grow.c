@@ -18,8 +18,13 @@
  * larger child's are the parent's minus the smaller's, so each level costs
  * about half the rows. Smaller nodes (and forests, which look at a few
  * features per node) build the candidate features' histograms directly into
- * a 256-bin scratch that only its touched bins are cleared from, so a small
- * node costs O(rows) rather than O(bins).
+ * 256-bin scratches that only their touched bins are cleared from, so a small
+ * node costs O(rows) rather than O(bins); the features a node needs are
+ * drawn together and built in one pass over its rows. A deep node's rows are
+ * scattered over the data set, so with the codes row-major (one cache line
+ * per row for all features, kiln_tree_row_codes) instead of one miss per row
+ * and feature, prefetched a few rows ahead. A feature found constant in a
+ * node is skipped in its descendants (scikit-learn's constant-feature rule).
  *
  * Candidate features: with max_features = k < d, features are drawn without
  * replacement until k of them had a possible split (scikit-learn's rule:
@@ -37,6 +42,11 @@
 #define DENSE_MIN 2048
 /* Build one node's dense histograms in parallel above this many row-features. */
 #define PARALLEL_MIN (1u << 18)
+/* Features whose histograms one pass over a node's rows builds at most. */
+#define BATCH 32
+/* Rows ahead whose codes are prefetched: a deep node's rows are scattered
+ * over the data, so each row's codes are a cache miss otherwise. */
+#define PREFETCH 16
 
 typedef struct split {
     int feature; /* -1: none found */
@@ -64,11 +74,16 @@ typedef struct grow_ws {
     size_t present; /* the histogram entry that is > 0 in a nonempty bin */
     size_t *cand, n_cand; /* the features this tree may split on, ascending */
     int dense; /* all features are candidates: subtraction applies */
+    int gini;  /* the criterion is gini (inlined in the split search) */
     size_t dense_min;
     uint32_t *rows, *tmp;
     double *nst, *tmp_st; /* the statistics of rows[k] at nst[k * m]: a node's are contiguous */
-    double *acc;          /* 256 x slot scratch for one feature's histogram */
-    double *sum, *L, *R;  /* slot doubles each */
+    double *acc;          /* BATCH x 256 x slot scratch: features' histograms */
+    size_t stride;        /* code of row r of a feature at [r * stride] */
+    double *sum, *L, *R;  /* slot doubles each; then the children's sums (2 slot) */
+    uint64_t *known;      /* per pending node: its features known constant */
+    uint64_t *kbuf;       /* 3 such sets: a split node's, its children's */
+    size_t words;         /* words per set: one bit per feature */
     double *value;        /* n_outputs */
     size_t *order;        /* feature draw order */
     uint8_t *nonempty;    /* 256 bins of one feature, ascending */
@@ -83,6 +98,38 @@ typedef struct grow_ws {
 kiln_tree_params kiln_tree_params_default(void)
 {
     return (kiln_tree_params){.max_depth = -1, .min_samples_split = 2, .min_samples_leaf = 1, .threads = 1};
+}
+
+/* ---- row-major codes ------------------------------------------------------- */
+
+#define TRANSPOSE_BLOCK 4096
+
+typedef struct transpose_job {
+    const kiln_bins *b;
+    uint8_t *out;
+} transpose_job;
+
+/* Rows [i * BLOCK, ...) of the codes, written row-major. */
+static kiln_status transpose_task(void *arg, size_t i)
+{
+    const transpose_job *t = arg;
+    size_t rows = t->b->rows, cols = t->b->cols;
+    size_t lo = i * TRANSPOSE_BLOCK, hi = lo + TRANSPOSE_BLOCK < rows ? lo + TRANSPOSE_BLOCK : rows;
+    for (size_t j = 0; j < cols; j++) {
+        const uint8_t *col = t->b->codes + j * rows;
+        for (size_t r = lo; r < hi; r++)
+            t->out[r * cols + j] = col[r];
+    }
+    return KILN_OK;
+}
+
+kiln_status kiln_tree_row_codes(const kiln_bins *b, int threads, uint8_t **out)
+{
+    *out = kiln_alloc(b->rows * b->cols, 1);
+    if (!*out)
+        return KILN_ENOMEM;
+    transpose_job t = {b, *out};
+    return kiln_parallel_for((b->rows + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK, threads, transpose_task, &t);
 }
 
 /* ---- histogram buffers --------------------------------------------------- */
@@ -116,37 +163,57 @@ static kiln_status hist_put(grow_ws *w, double *h)
     return KILN_OK;
 }
 
-/* Accumulate rows[begin, end) of feature j into h (indexed by code), m
- * statistics per row and the row count when `counted`; mark the codes seen in
- * `seen` (256 bits). Inlined with constant m and counted for the common
- * criteria, so the inner loop unrolls. */
-static inline void hist_rows(const grow_ws *w, const uint8_t *col, size_t begin, size_t end, size_t m, int counted,
-                             double *h, uint64_t seen[4])
+/* Where feature j's codes are: the code of dataset row r is at [r * w->stride]
+ * (the row-major copy when the caller gave one, else the column). */
+static const uint8_t *feature_codes(const grow_ws *w, size_t j)
 {
-    size_t slot = m + 1;
+    return w->p->row_codes ? w->p->row_codes + j : w->b->codes + j * w->b->rows;
+}
+
+/* Accumulate rows[begin, end) of nf features (codes col[f]) into h[f]
+ * (indexed by code), m statistics per row and the row count when `counted`,
+ * in one pass over the rows so each row's index, statistics and (row-major)
+ * codes are read once; mark the codes seen in seen[f] (256 bits). Inlined
+ * with constant m and counted for the common criteria, so the loop unrolls. */
+static inline void hist_rows(const grow_ws *w, const uint8_t *const *col, double *const *h, size_t nf, size_t begin,
+                             size_t end, size_t m, int counted, uint64_t (*seen)[4])
+{
+    size_t slot = m + 1, stride = w->stride;
     for (size_t k = begin; k < end; k++) {
-        uint8_t code = col[w->rows[k]];
-        double *e = h + (size_t)code * slot;
+        size_t at = (size_t)w->rows[k] * stride;
         const double *s = w->nst + k * m;
-        seen[code >> 6] |= (uint64_t)1 << (code & 63);
-        if (counted)
-            e[0] += 1.0;
-        for (size_t q = 0; q < m; q++)
-            e[1 + q] += s[q];
+        if (k + PREFETCH < end) {
+            size_t ahead = (size_t)w->rows[k + PREFETCH] * stride;
+            __builtin_prefetch(col[0] + ahead);
+            __builtin_prefetch(col[nf - 1] + ahead);
+        }
+        for (size_t f = 0; f < nf; f++) {
+            uint8_t code = col[f][at];
+            double *e = h[f] + (size_t)code * slot;
+            seen[f][code >> 6] |= (uint64_t)1 << (code & 63);
+            if (counted)
+                e[0] += 1.0;
+            for (size_t q = 0; q < m; q++)
+                e[1 + q] += s[q];
+        }
     }
 }
 
-static void hist_add_feature(const grow_ws *w, size_t j, size_t begin, size_t end, double *h, uint64_t seen[4])
+/* Histograms of features j[0..nf) (nf <= BATCH) of rows[begin, end) into h[f]. */
+static void hist_add_features(const grow_ws *w, const size_t *j, size_t nf, size_t begin, size_t end,
+                              double *const *h, uint64_t (*seen)[4])
 {
-    const uint8_t *col = w->b->codes + j * w->b->rows;
+    const uint8_t *col[BATCH];
+    for (size_t f = 0; f < nf; f++)
+        col[f] = feature_codes(w, j[f]);
     if (!w->counted) /* Newton (g, h) */
-        hist_rows(w, col, begin, end, 2, 0, h, seen);
+        hist_rows(w, col, h, nf, begin, end, 2, 0, seen);
     else if (w->m == 2) /* two-class counts */
-        hist_rows(w, col, begin, end, 2, 1, h, seen);
+        hist_rows(w, col, h, nf, begin, end, 2, 1, seen);
     else if (w->m == 3) /* squared error (w, wy, wy^2), three classes */
-        hist_rows(w, col, begin, end, 3, 1, h, seen);
+        hist_rows(w, col, h, nf, begin, end, 3, 1, seen);
     else
-        hist_rows(w, col, begin, end, w->m, 1, h, seen);
+        hist_rows(w, col, h, nf, begin, end, w->m, 1, seen);
 }
 
 typedef struct dense_job {
@@ -204,11 +271,11 @@ static kiln_status dense_task(void *arg, size_t i)
             hist_rows4(w, j, d->h, d->begin, d->end, w->m, 1);
         return KILN_OK;
     }
-    for (size_t q = first; q < last; q++) {
-        size_t j = w->cand[q];
-        uint64_t seen[4] = {0};
-        hist_add_feature(w, j, d->begin, d->end, d->h + w->b->hist_start[j] * w->slot, seen);
-    }
+    double *h[4];
+    uint64_t seen[4][4];
+    for (size_t q = first; q < last; q++)
+        h[q - first] = d->h + w->b->hist_start[w->cand[q]] * w->slot;
+    hist_add_features(w, w->cand + first, last - first, d->begin, d->end, h, seen);
     return KILN_OK;
 }
 
@@ -236,20 +303,36 @@ typedef struct node_ctx {
     double loss, cover;
 } node_ctx;
 
+/* The criterion's loss of summed statistics s: gini inlined (the same
+ * arithmetic as criterion.c's, so the same bits), as it runs for every
+ * candidate boundary of every node of a classification forest. */
+static inline double crit_loss(const grow_ws *w, const double *s)
+{
+    if (!w->gini)
+        return w->c->loss(w->c, s);
+    double sw = 0, sq = 0;
+    for (size_t k = 0; k < w->m; k++) {
+        sw += s[k];
+        sq += s[k] * s[k];
+    }
+    return sw > 0 ? sw - sq / sw : 0.0;
+}
+
 /* Try the split L | S - L of one feature at `bin`; keep it if it beats best. */
 static void try_split(grow_ws *w, const node_ctx *nc, size_t j, unsigned bin, int default_left, double threshold,
                       split *best)
 {
     const kiln_criterion *c = w->c;
     const kiln_tree_params *p = w->p;
+    double msl = (double)p->min_samples_leaf;
+    if (w->counted && (w->L[0] < msl || w->sum[0] - w->L[0] < msl))
+        return;
     for (size_t q = 0; q < w->slot; q++)
         w->R[q] = w->sum[q] - w->L[q];
-    if (w->counted && (w->L[0] < (double)p->min_samples_leaf || w->R[0] < (double)p->min_samples_leaf))
-        return;
     if (p->min_child_weight > 0 &&
         (c->cover(c, w->L + 1) < p->min_child_weight || c->cover(c, w->R + 1) < p->min_child_weight))
         return;
-    double gain = nc->loss - c->loss(c, w->L + 1) - c->loss(c, w->R + 1);
+    double gain = nc->loss - crit_loss(w, w->L + 1) - crit_loss(w, w->R + 1);
     if (best->feature < 0 || gain > best->gain || (gain == best->gain && (int)j < best->feature)) {
         *best = (split){(int)j, bin, default_left, gain, threshold};
     }
@@ -337,52 +420,112 @@ static size_t dense_nonempty(const grow_ws *w, size_t j, const double *h)
     return n;
 }
 
-/* Build feature j's histogram of the node into the scratch; returns the
- * nonempty value bins in w->nonempty, read from the bitmap of codes seen so
- * that a small node never walks all bins. The caller clears it (sparse_clear). */
-static size_t sparse_build(grow_ws *w, size_t j, size_t begin, size_t end)
+/* The nonempty value bins of a scratch histogram, ascending, from the bitmap
+ * of codes seen, so that a small node never walks all bins. */
+static size_t seen_nonempty(grow_ws *w, const uint64_t seen[4])
 {
-    uint64_t seen[4] = {0};
-    hist_add_feature(w, j, begin, end, w->acc, seen);
-    seen[0] &= ~(uint64_t)1; /* code 0: missing, not a value bin */
     size_t n = 0;
-    for (unsigned q = 0; q < 4; q++)
-        for (uint64_t bits = seen[q]; bits; bits &= bits - 1)
+    for (unsigned q = 0; q < 4; q++) {
+        uint64_t bits = q == 0 ? seen[0] & ~(uint64_t)1 : seen[q]; /* code 0: missing, not a value bin */
+        for (; bits; bits &= bits - 1)
             w->nonempty[n++] = (uint8_t)(q * 64 + (unsigned)__builtin_ctzll(bits));
+    }
     return n;
 }
 
-static void sparse_clear(grow_ws *w, size_t n_ne)
+/* Zero the bins of a scratch histogram that rows were added to. */
+static void scratch_clear(const grow_ws *w, double *h, const uint64_t seen[4])
 {
-    memset(w->acc, 0, w->slot * sizeof *w->acc);
-    for (size_t k = 0; k < n_ne; k++)
-        memset(w->acc + (size_t)w->nonempty[k] * w->slot, 0, w->slot * sizeof *w->acc);
+    for (unsigned q = 0; q < 4; q++)
+        for (uint64_t bits = seen[q]; bits; bits &= bits - 1)
+            memset(h + (q * 64 + (size_t)__builtin_ctzll(bits)) * w->slot, 0, w->slot * sizeof *h);
 }
 
-/* The best split of a node over its candidate features. */
-static void find_split(grow_ws *w, pending *pd, const node_ctx *nc)
+/* The next candidate feature of the node's random draw order (a partial
+ * Fisher-Yates shuffle of w->order when max_features < d). */
+static size_t draw_feature(grow_ws *w, size_t i)
+{
+    size_t d = w->n_cand;
+    if (w->max_features < d) {
+        size_t r = i + kiln_rng_below(w->rng, d - i);
+        size_t tmp = w->order[i];
+        w->order[i] = w->order[r];
+        w->order[r] = tmp;
+    }
+    return w->order[i];
+}
+
+/* Constant features: a feature with no possible split in a node (all its
+ * rows in one bin) has none in the node's descendants either, so, as
+ * scikit-learn does, a node skips the features known constant in its parent
+ * (they are still drawn, so the draws and the tree do not change). One bit
+ * per feature. */
+static int is_known(const uint64_t *known, size_t j)
+{
+    return (int)(known[j >> 6] >> (j & 63)) & 1;
+}
+
+static void set_known(uint64_t *known, size_t j)
+{
+    known[j >> 6] |= (uint64_t)1 << (j & 63);
+}
+
+/* The candidate features' histograms built directly from the node's rows.
+ * Features are drawn until max_features of them had a possible split; those
+ * still needed are drawn together and their histograms built in one pass
+ * over the rows. That draws the same features as drawing and scanning them
+ * one by one (no batch member is drawn that the one-by-one loop would not
+ * reach), and the best split does not depend on the scanning order (ties go
+ * to the lower feature). Extra trees draw a random cut per scanned feature
+ * from the same stream, so they take their features one at a time. */
+static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, uint64_t *known, split *best)
+{
+    size_t d = w->n_cand, evaluated = 0, i = 0;
+    size_t cap = w->p->random_splits ? 1 : BATCH;
+    while (i < d && evaluated < w->max_features) {
+        size_t want = w->max_features - evaluated, nf = 0, j[BATCH];
+        double *h[BATCH];
+        uint64_t seen[BATCH][4];
+        while (nf < want && nf < cap && i < d) {
+            size_t f = draw_feature(w, i++);
+            if (is_known(known, f))
+                continue;
+            h[nf] = w->acc + nf * 256 * w->slot;
+            memset(seen[nf], 0, sizeof seen[nf]);
+            j[nf++] = f;
+        }
+        hist_add_features(w, j, nf, pd->begin, pd->end, h, seen);
+        for (size_t f = 0; f < nf; f++) {
+            int ok = scan_feature(w, nc, j[f], h[f], w->nonempty, seen_nonempty(w, seen[f]), best);
+            evaluated += (size_t)ok;
+            if (!ok)
+                set_known(known, j[f]);
+            scratch_clear(w, h[f], seen[f]);
+        }
+    }
+}
+
+/* The best split of a node over its candidate features; `known` holds the
+ * features known to be constant in the node (all missing, or one value and
+ * no missing) and gains those found so. */
+static void find_split(grow_ws *w, pending *pd, const node_ctx *nc, uint64_t *known)
 {
     split best = {.feature = -1};
-    size_t d = w->n_cand, evaluated = 0;
-    memcpy(w->order, w->cand, d * sizeof *w->order);
-    for (size_t i = 0; i < d && evaluated < w->max_features; i++) {
-        if (w->max_features < d) {
-            size_t r = i + kiln_rng_below(w->rng, d - i);
-            size_t tmp = w->order[i];
-            w->order[i] = w->order[r];
-            w->order[r] = tmp;
-        }
-        size_t j = w->order[i];
-        if (w->b->n_bins[j] == 0)
+    memcpy(w->order, w->cand, w->n_cand * sizeof *w->order);
+    if (!pd->hist) {
+        find_split_rows(w, pd, nc, known, &best);
+        pd->best = best;
+        return;
+    }
+    for (size_t i = 0, evaluated = 0; i < w->n_cand && evaluated < w->max_features; i++) {
+        size_t j = draw_feature(w, i);
+        if (is_known(known, j))
             continue;
-        if (pd->hist) {
-            const double *h = pd->hist + w->b->hist_start[j] * w->slot;
-            evaluated += (size_t)scan_feature(w, nc, j, h, w->nonempty, dense_nonempty(w, j, h), &best);
-        } else {
-            size_t n_ne = sparse_build(w, j, pd->begin, pd->end);
-            evaluated += (size_t)scan_feature(w, nc, j, w->acc, w->nonempty, n_ne, &best);
-            sparse_clear(w, n_ne);
-        }
+        const double *h = pd->hist + w->b->hist_start[j] * w->slot;
+        int ok = scan_feature(w, nc, j, h, w->nonempty, dense_nonempty(w, j, h), &best);
+        evaluated += (size_t)ok;
+        if (!ok)
+            set_known(known, j);
     }
     pd->best = best;
 }
@@ -422,30 +565,16 @@ static kiln_status tree_reserve(kiln_tree *t, size_t n)
     return KILN_OK;
 }
 
-/* Sum the statistics of rows[begin, end) into w->sum. */
-static void node_sum(grow_ws *w, size_t begin, size_t end)
+/* The root's summed statistics (the count first) into sum. */
+static void root_sum(const grow_ws *w, size_t n_rows, double *sum)
 {
-    memset(w->sum, 0, w->slot * sizeof *w->sum);
-    for (size_t k = begin; k < end; k++) {
+    memset(sum, 0, w->slot * sizeof *sum);
+    for (size_t k = 0; k < n_rows; k++) {
         const double *s = w->nst + k * w->m;
         for (size_t q = 0; q < w->m; q++)
-            w->sum[1 + q] += s[q];
+            sum[1 + q] += s[q];
     }
-    w->sum[0] = (double)(end - begin);
-}
-
-/* The sums of a node with dense histograms: any one feature's histogram
- * holds every row of the node (missing ones in bin 0), so its bins add up to
- * the node's statistics without a pass over the rows. */
-static void hist_sum(grow_ws *w, const pending *pd)
-{
-    size_t j = w->cand[0], slot = w->slot;
-    const double *h = pd->hist + w->b->hist_start[j] * slot;
-    memset(w->sum, 0, slot * sizeof *w->sum);
-    for (size_t k = 0; k <= w->b->n_bins[j]; k++)
-        for (size_t q = 1; q < slot; q++)
-            w->sum[q] += h[k * slot + q];
-    w->sum[0] = (double)(pd->end - pd->begin);
+    sum[0] = (double)n_rows;
 }
 
 /* Whether a node of this size and depth may be split (purity aside). */
@@ -458,19 +587,16 @@ static int may_split(const grow_ws *w, const pending *pd)
     return n >= p->min_samples_split && n >= 2 * p->min_samples_leaf;
 }
 
-/* Record node pd->node (a leaf until split) and find its best split. */
-static kiln_status node_open(grow_ws *w, pending *pd)
+/* Record node pd->node (a leaf until split) whose summed statistics are sum
+ * (slot doubles, the count first) and find its best split. The features known
+ * constant in its parent are `inherit`; known receives those of the node. */
+static kiln_status node_open(grow_ws *w, pending *pd, const double *sum, const uint64_t *inherit, uint64_t *known)
 {
     kiln_tree *t = w->t;
     const kiln_criterion *c = w->c;
     int32_t id = pd->node;
-    int splittable = may_split(w, pd);
-    if (splittable && !pd->hist && w->dense && pd->end - pd->begin >= w->dense_min)
-        KILN_TRY(hist_build(w, pd->begin, pd->end, &pd->hist));
-    if (pd->hist)
-        hist_sum(w, pd);
-    else
-        node_sum(w, pd->begin, pd->end);
+    memcpy(w->sum, sum, w->slot * sizeof *w->sum);
+    memcpy(known, inherit, w->words * sizeof *known);
     node_ctx nc = {pd->end - pd->begin, c->loss(c, w->sum + 1), c->cover(c, w->sum + 1)};
     t->feature[id] = -1;
     t->threshold[id] = 0;
@@ -483,8 +609,11 @@ static kiln_status node_open(grow_ws *w, pending *pd)
     t->count[id] = (uint32_t)nc.count;
     c->leaf(c, w->sum + 1, t->value + (size_t)id * t->n_outputs);
     pd->best.feature = -1;
-    if (splittable && !(c->stop_when_pure && t->impurity[id] <= 1e-12))
-        find_split(w, pd, &nc);
+    if (may_split(w, pd) && !(c->stop_when_pure && t->impurity[id] <= 1e-12)) {
+        if (!pd->hist && w->dense && nc.count >= w->dense_min)
+            KILN_TRY(hist_build(w, pd->begin, pd->end, &pd->hist));
+        find_split(w, pd, &nc, known);
+    }
     if (pd->best.feature >= 0 && pd->best.gain < w->p->min_split_gain)
         pd->best.feature = -1;
     if (pd->best.feature < 0 && pd->hist) {
@@ -496,45 +625,53 @@ static kiln_status node_open(grow_ws *w, pending *pd)
 }
 
 /* Stable partition of rows[begin, end) and their statistics: rows going
- * left first. Every row is written to both sides and only the side it
- * belongs to advances, so the loop has no branch to mispredict (inlined with
- * a constant m for the common criteria). Returns the split point. */
-static inline size_t partition_m(grow_ws *w, const pending *pd, size_t m)
+ * left first. Returns the split point. The children's summed statistics
+ * (count first) go to kids[0..slot) and kids[slot..2 slot), added in row
+ * order as a pass over each child's rows would. Every row is written to both
+ * sides and only the side it belongs to advances, so the loop has no branch
+ * to mispredict (inlined with a constant m for the common criteria). */
+static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, size_t m)
 {
     const split *s = &pd->best;
-    const uint8_t *col = w->b->codes + (size_t)s->feature * w->b->rows;
+    const uint8_t *col = feature_codes(w, (size_t)s->feature);
+    size_t slot = m + 1, nl = pd->begin, nr = 0, stride = w->stride;
     unsigned bin = s->bin, miss_left = (unsigned)s->default_left;
-    size_t nl = pd->begin, nr = 0;
+    memset(kids, 0, 2 * slot * sizeof *kids);
     for (size_t k = pd->begin; k < pd->end; k++) {
         uint32_t r = w->rows[k];
-        unsigned code = col[r];
+        if (k + PREFETCH < pd->end)
+            __builtin_prefetch(col + (size_t)w->rows[k + PREFETCH] * stride);
+        unsigned code = col[(size_t)r * stride];
         size_t left = code == KILN_BIN_MISSING ? miss_left : code <= bin;
         const double *st = w->nst + k * m;
-        double *to_l = w->nst + nl * m, *to_r = w->tmp_st + nr * m;
+        double *to_l = w->nst + nl * m, *to_r = w->tmp_st + nr * m, *sum = kids + (1 - left) * slot;
         for (size_t q = 0; q < m; q++) {
             double v = st[q];
             to_l[q] = v;
             to_r[q] = v;
+            sum[1 + q] += v;
         }
         w->rows[nl] = r;
         w->tmp[nr] = r;
         nl += left;
         nr += 1 - left;
     }
+    kids[0] = (double)(nl - pd->begin);
+    kids[slot] = (double)nr;
     memcpy(w->rows + nl, w->tmp, nr * sizeof *w->rows);
     memcpy(w->nst + nl * m, w->tmp_st, nr * m * sizeof *w->nst);
     return nl;
 }
 
-static size_t partition(grow_ws *w, const pending *pd)
+static size_t partition(grow_ws *w, const pending *pd, double *kids)
 {
     switch (w->m) {
     case 2:
-        return partition_m(w, pd, 2);
+        return partition_m(w, pd, kids, 2);
     case 3:
-        return partition_m(w, pd, 3);
+        return partition_m(w, pd, kids, 3);
     default:
-        return partition_m(w, pd, w->m);
+        return partition_m(w, pd, kids, w->m);
     }
 }
 
@@ -571,23 +708,29 @@ static kiln_status child_hists(grow_ws *w, double *parent, pending *small, pendi
     return KILN_OK;
 }
 
-static kiln_status push(grow_ws *w, pending pd)
+/* Push pd with the features known constant in it (w->words words). */
+static kiln_status push(grow_ws *w, pending pd, const uint64_t *known)
 {
     if (w->n_pending == w->cap_pending) {
         size_t cap = w->cap_pending ? 2 * w->cap_pending : 64;
         pending *q = kiln_realloc(w->stack, cap, sizeof *q);
-        if (!q) {
+        uint64_t *kq = q ? kiln_realloc(w->known, cap * w->words, sizeof *kq) : NULL;
+        if (q)
+            w->stack = q;
+        if (!kq) {
             free(pd.hist);
             return KILN_ENOMEM;
         }
-        w->stack = q;
+        w->known = kq;
         w->cap_pending = cap;
     }
+    memcpy(w->known + w->n_pending * w->words, known, w->words * sizeof *known);
     w->stack[w->n_pending++] = pd;
     return KILN_OK;
 }
 
-/* Split node pd (its best split is valid) and open both children. */
+/* Split node pd (its best split is valid; the features known constant in it
+ * in w->kbuf) and open both children. */
 static kiln_status node_split(grow_ws *w, pending *pd)
 {
     kiln_tree *t = w->t;
@@ -602,27 +745,29 @@ static kiln_status node_split(grow_ws *w, pending *pd)
     t->left[id] = l;
     t->right[id] = r;
     t->gain[id] = s->gain;
-    size_t mid = partition(w, pd);
+    double *kids = w->sum + 3 * w->slot;
+    size_t mid = partition(w, pd, kids);
     pending a = {l, pd->begin, mid, pd->depth + 1, NULL, {.feature = -1}};
     pending b = {r, mid, pd->end, pd->depth + 1, NULL, {.feature = -1}};
     int left_small = mid - pd->begin <= pd->end - mid;
     KILN_TRY(child_hists(w, pd->hist, left_small ? &a : &b, left_small ? &b : &a));
     pd->hist = NULL;
-    kiln_status st = node_open(w, &a);
+    uint64_t *ka = w->kbuf + w->words, *kb = w->kbuf + 2 * w->words;
+    kiln_status st = node_open(w, &a, kids, w->kbuf, ka);
     if (st == KILN_OK)
-        st = node_open(w, &b);
+        st = node_open(w, &b, kids + w->slot, w->kbuf, kb);
     if (st != KILN_OK) {
         free(a.hist);
         free(b.hist);
         return st;
     }
     /* Depth-first pops the left child first. */
-    st = push(w, b);
+    st = push(w, b, kb);
     if (st != KILN_OK) {
         free(a.hist);
         return st;
     }
-    return push(w, a);
+    return push(w, a, ka);
 }
 
 /* The next pending node: the top of the stack, or the best gain (ties: the
@@ -649,7 +794,9 @@ static kiln_status grow_loop(grow_ws *w)
     while (w->n_pending) {
         size_t i = pick_next(w);
         pending pd = w->stack[i];
+        memcpy(w->kbuf, w->known + i * w->words, w->words * sizeof *w->kbuf);
         w->stack[i] = w->stack[--w->n_pending]; /* the top itself when depth-first */
+        memmove(w->known + i * w->words, w->known + w->n_pending * w->words, w->words * sizeof *w->known);
         int can = pd.best.feature >= 0 && (w->p->max_leaf_nodes == 0 || leaves < w->p->max_leaf_nodes);
         if (!can) {
             leaf_rows(w, &pd);
@@ -673,7 +820,9 @@ struct kiln_tree_ws {
     double *nst, *tmp_st, *acc, *sum;
     size_t *order, *cand;
     uint8_t *nonempty;
+    uint64_t *kbuf;
     pending *stack;
+    uint64_t *known; /* cap_pending sets of features known constant */
     size_t cap_pending;
     double **pool;
     size_t n_pool, cap_pool;
@@ -702,7 +851,9 @@ static void kept_clear(kiln_tree_ws *k)
     free(k->order);
     free(k->cand);
     free(k->nonempty);
+    free(k->kbuf);
     free(k->stack);
+    free(k->known);
     pool_clear(k->pool, &k->n_pool);
     free(k->pool);
     *k = (kiln_tree_ws){0};
@@ -737,7 +888,9 @@ static void ws_take(grow_ws *w, size_t n_rows)
     w->order = k->order;
     w->cand = k->cand;
     w->nonempty = k->nonempty;
+    w->kbuf = k->kbuf;
     w->stack = k->stack;
+    w->known = k->known;
     w->cap_pending = k->cap_pending;
     w->pool = k->pool;
     w->n_pool = k->n_pool;
@@ -749,10 +902,13 @@ static void ws_free(grow_ws *w)
 {
     for (size_t i = 0; i < w->n_pending; i++)
         free(w->stack[i].hist);
-    kiln_tree_ws all = {w->cap_rows, w->m, w->n_features, w->b->hist_slots * w->slot, w->rows, w->tmp, w->nst,
-                        w->tmp_st, w->acc, w->sum, w->order, w->cand, w->nonempty, w->stack, w->cap_pending,
-                        w->pool, w->n_pool, w->cap_pool};
-    int whole = w->rows && w->tmp && w->nst && w->tmp_st && w->acc && w->sum && w->order && w->cand && w->nonempty;
+    kiln_tree_ws all = {.cap_rows = w->cap_rows, .m = w->m, .n_features = w->n_features,
+                        .hist_n = w->b->hist_slots * w->slot, .rows = w->rows, .tmp = w->tmp, .nst = w->nst,
+                        .tmp_st = w->tmp_st, .acc = w->acc, .sum = w->sum, .order = w->order, .cand = w->cand,
+                        .nonempty = w->nonempty, .kbuf = w->kbuf, .stack = w->stack, .known = w->known,
+                        .cap_pending = w->cap_pending, .pool = w->pool, .n_pool = w->n_pool, .cap_pool = w->cap_pool};
+    int whole = w->rows && w->tmp && w->nst && w->tmp_st && w->acc && w->sum && w->order && w->cand && w->nonempty &&
+                w->kbuf;
     if (w->p->ws && whole)
         *w->p->ws = all;
     else
@@ -783,6 +939,7 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
 {
     size_t m = w->m, slot = m + 1;
     w->slot = slot;
+    w->words = (w->n_features + 63) / 64;
     ws_take(w, n_rows);
     if (!w->rows) {
         w->cap_rows = n_rows;
@@ -790,20 +947,25 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
         w->tmp = kiln_alloc(n_rows, sizeof *w->tmp);
         w->nst = kiln_alloc(n_rows * m, sizeof *w->nst);
         w->tmp_st = kiln_alloc(n_rows * m, sizeof *w->tmp_st);
-        w->acc = kiln_alloc(256 * slot, sizeof *w->acc);
-        w->sum = kiln_alloc(3 * slot, sizeof *w->sum);
+        w->acc = kiln_alloc(BATCH * 256 * slot, sizeof *w->acc);
+        w->sum = kiln_alloc(5 * slot, sizeof *w->sum);
+        w->kbuf = kiln_alloc(3 * w->words, sizeof *w->kbuf);
         w->order = kiln_alloc(w->n_features, sizeof *w->order);
         w->cand = kiln_alloc(w->n_features, sizeof *w->cand);
         w->nonempty = kiln_alloc(256, 1);
     }
-    if (!w->rows || !w->tmp || !w->nst || !w->tmp_st || !w->acc || !w->sum || !w->order || !w->cand || !w->nonempty)
+    if (!w->rows || !w->tmp || !w->nst || !w->tmp_st || !w->acc || !w->sum || !w->order || !w->cand || !w->nonempty ||
+        !w->kbuf)
         return KILN_ENOMEM;
+    memset(w->kbuf, 0, 3 * w->words * sizeof *w->kbuf);
     const kiln_tree_params *p = w->p;
     w->n_cand = p->features ? p->n_tree_features : w->n_features;
     for (size_t i = 0; i < w->n_cand; i++)
         w->cand[i] = p->features ? p->features[i] : i;
     w->max_features = p->max_features == 0 || p->max_features > w->n_cand ? w->n_cand : p->max_features;
     w->dense = w->max_features == w->n_cand;
+    w->stride = p->row_codes ? w->b->cols : 1;
+    w->gini = strcmp(w->c->name, "gini") == 0;
     w->L = w->sum + slot;
     w->R = w->sum + 2 * slot;
     for (size_t k = 0; k < n_rows; k++)
@@ -844,9 +1006,14 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
     if (s == KILN_OK) {
         w.t->n_nodes = 1;
         pending root = {0, 0, n_rows, 0, NULL, {.feature = -1}};
-        s = node_open(&w, &root);
+        double *sum = w.sum + 3 * w.slot;
+        root_sum(&w, n_rows, sum);
+        for (size_t j = 0; j < w.n_features; j++)
+            if (bins->n_bins[j] == 0) /* all missing */
+                set_known(w.kbuf, j);
+        s = node_open(&w, &root, sum, w.kbuf, w.kbuf + w.words);
         if (s == KILN_OK)
-            s = push(&w, root);
+            s = push(&w, root, w.kbuf + w.words);
         else
             free(root.hist);
     }

@@ -165,9 +165,16 @@ typedef struct kiln_tree_params {
     size_t dense_min_rows;    /* nodes with this many rows keep all features'  */
                               /* histograms for subtraction (0: 2048)          */
     kiln_tree_ws *ws;         /* reused buffers, or NULL: the tree's own       */
+    const uint8_t *row_codes; /* the bins' codes row-major (kiln_tree_row_codes) */
+                              /* or NULL: a node's rows then read one cache   */
+                              /* line for all their codes, not one per feature */
 } kiln_tree_params;
 
 kiln_tree_params kiln_tree_params_default(void);
+
+/* The codes of b row-major (rows x cols, [i * cols + j]) for
+ * kiln_tree_params.row_codes, built once and shared by a forest's trees. */
+kiln_status kiln_tree_row_codes(const kiln_bins *b, int threads, uint8_t **out);
 
 /* A tree as flat arrays, node 0 the root. Leaves have feature == -1 and
  * left == right == -1. Every node (not only leaves) carries its value. */
