@@ -74,7 +74,7 @@ typedef struct grow_ws {
     size_t present; /* the histogram entry that is > 0 in a nonempty bin */
     size_t *cand, n_cand; /* the features this tree may split on, ascending */
     int dense; /* all features are candidates: subtraction applies */
-    int gini;  /* the criterion is gini (inlined in the split search) */
+    int gini, newton; /* the criterion is gini / Newton (inlined in the split search) */
     size_t dense_min;
     uint32_t *rows, *tmp;
     double *nst, *tmp_st; /* the statistics of rows[k] at nst[k * m]: a node's are contiguous */
@@ -303,11 +303,14 @@ typedef struct node_ctx {
     double loss, cover;
 } node_ctx;
 
-/* The criterion's loss of summed statistics s: gini inlined (the same
- * arithmetic as criterion.c's, so the same bits), as it runs for every
- * candidate boundary of every node of a classification forest. */
+/* The criterion's loss and cover of summed statistics s: gini and Newton
+ * inlined (the same arithmetic as criterion.c's, so the same bits), as they
+ * run for every candidate boundary of every node of a forest or a boosting
+ * round. */
 static inline double crit_loss(const grow_ws *w, const double *s)
 {
+    if (w->newton)
+        return -0.5 * s[0] * s[0] / (s[1] + w->c->lambda);
     if (!w->gini)
         return w->c->loss(w->c, s);
     double sw = 0, sq = 0;
@@ -318,11 +321,15 @@ static inline double crit_loss(const grow_ws *w, const double *s)
     return sw > 0 ? sw - sq / sw : 0.0;
 }
 
+static inline double crit_cover(const grow_ws *w, const double *s)
+{
+    return w->newton ? s[1] : w->c->cover(w->c, s);
+}
+
 /* Try the split L | S - L of one feature at `bin`; keep it if it beats best. */
 static void try_split(grow_ws *w, const node_ctx *nc, size_t j, unsigned bin, int default_left, double threshold,
                       split *best)
 {
-    const kiln_criterion *c = w->c;
     const kiln_tree_params *p = w->p;
     double msl = (double)p->min_samples_leaf;
     if (w->counted && (w->L[0] < msl || w->sum[0] - w->L[0] < msl))
@@ -330,7 +337,7 @@ static void try_split(grow_ws *w, const node_ctx *nc, size_t j, unsigned bin, in
     for (size_t q = 0; q < w->slot; q++)
         w->R[q] = w->sum[q] - w->L[q];
     if (p->min_child_weight > 0 &&
-        (c->cover(c, w->L + 1) < p->min_child_weight || c->cover(c, w->R + 1) < p->min_child_weight))
+        (crit_cover(w, w->L + 1) < p->min_child_weight || crit_cover(w, w->R + 1) < p->min_child_weight))
         return;
     double gain = nc->loss - crit_loss(w, w->L + 1) - crit_loss(w, w->R + 1);
     if (best->feature < 0 || gain > best->gain || (gain == best->gain && (int)j < best->feature)) {
@@ -354,7 +361,7 @@ static void try_boundary(grow_ws *w, const node_ctx *nc, size_t j, unsigned bin,
 {
     if (!miss) {
         /* No missing value seen: missing follows the larger child. */
-        double cl = w->c->cover(w->c, w->L + 1), cr = nc->cover - cl;
+        double cl = crit_cover(w, w->L + 1), cr = nc->cover - cl;
         try_split(w, nc, j, bin, cl >= cr, threshold, best);
         return;
     }
@@ -966,6 +973,7 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
     w->dense = w->max_features == w->n_cand;
     w->stride = p->row_codes ? w->b->cols : 1;
     w->gini = strcmp(w->c->name, "gini") == 0;
+    w->newton = strcmp(w->c->name, "newton") == 0;
     w->L = w->sum + slot;
     w->R = w->sum + 2 * slot;
     for (size_t k = 0; k < n_rows; k++)
