@@ -637,12 +637,16 @@ static kiln_status node_open(grow_ws *w, pending *pd, const double *sum, const u
  * order as a pass over each child's rows would. Every row is written to both
  * sides and only the side it belongs to advances, so the loop has no branch
  * to mispredict (inlined with a constant m for the common criteria). */
+/* Statistics per row up to which the children's sums are kept in registers. */
+#define ACC_MAX 3
+
 static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, size_t m)
 {
     const split *s = &pd->best;
     const uint8_t *col = feature_codes(w, (size_t)s->feature);
     size_t slot = m + 1, nl = pd->begin, nr = 0, stride = w->stride;
     unsigned bin = s->bin, miss_left = (unsigned)s->default_left;
+    double acc_l[ACC_MAX] = {0}, acc_r[ACC_MAX] = {0};
     memset(kids, 0, 2 * slot * sizeof *kids);
     for (size_t k = pd->begin; k < pd->end; k++) {
         uint32_t r = w->rows[k];
@@ -656,12 +660,21 @@ static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, si
             double v = st[q];
             to_l[q] = v;
             to_r[q] = v;
-            sum[1 + q] += v;
+            if (m <= ACC_MAX) { /* in registers: adding +-0.0 leaves a sum's bits as they are */
+                acc_l[q] += v * (double)left;
+                acc_r[q] += v * (double)(1 - left);
+            } else {
+                sum[1 + q] += v;
+            }
         }
         w->rows[nl] = r;
         w->tmp[nr] = r;
         nl += left;
         nr += 1 - left;
+    }
+    for (size_t q = 0; q < m && m <= ACC_MAX; q++) {
+        kids[1 + q] = acc_l[q];
+        kids[slot + 1 + q] = acc_r[q];
     }
     kids[0] = (double)(nl - pd->begin);
     kids[slot] = (double)nr;
