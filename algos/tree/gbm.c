@@ -643,9 +643,9 @@ static kiln_status rows_start(gbm_rows *r, const double *base, size_t k)
     return KILN_OK;
 }
 
-/* The loss, its gradients and the scores are computed a fixed block of rows
- * per task, and per-block sums are added in block order, so the results are
- * the same for any thread count. */
+/* The loss and its gradients are computed a fixed block of rows per task,
+ * and per-block sums are added in block order, so the results are the same
+ * for any thread count. */
 #define ROW_BLOCK 16384
 
 static size_t row_blocks(size_t n)
@@ -656,6 +656,7 @@ static size_t row_blocks(size_t n)
 typedef struct block_job {
     const kiln_gbm_fit *f;
     const gbm_rows *r;
+    int grad;     /* also the gradients (training rows) */
     double *part; /* per block: the loss and the weight summed */
 } block_job;
 
@@ -665,31 +666,24 @@ static size_t block_rows(const gbm_rows *r, size_t b, size_t *lo)
     return *lo + ROW_BLOCK < r->data.X.rows ? ROW_BLOCK : r->data.X.rows - *lo;
 }
 
-static kiln_status loss_block(void *arg, size_t b)
+static kiln_status eval_block(void *arg, size_t b)
 {
     const block_job *j = arg;
     const kiln_dataset *d = &j->r->data;
     size_t lo, n = block_rows(j->r, b, &lo), k = j->f->lc.k;
-    j->f->L->sum(d->y + lo, d->w ? d->w + lo : NULL, j->r->raw->data + lo * k, n, &j->f->lc, &j->part[2 * b],
-                 &j->part[2 * b + 1]);
+    j->f->L->eval(d->y + lo, d->w ? d->w + lo : NULL, j->r->raw->data + lo * k, n, &j->f->lc,
+                  j->grad ? j->f->g + lo * k : NULL, j->grad ? j->f->h + lo * k : NULL, &j->part[2 * b],
+                  &j->part[2 * b + 1]);
     return KILN_OK;
 }
 
-static kiln_status grad_block(void *arg, size_t b)
+/* The mean loss of the rows at their current scores; with `grad`, the same
+ * pass leaves the next round's gradients in f->g, f->h. */
+static double mean_loss(const kiln_gbm_fit *f, const gbm_rows *r, int grad)
 {
-    const block_job *j = arg;
-    const kiln_dataset *d = &j->r->data;
-    size_t lo, n = block_rows(j->r, b, &lo), k = j->f->lc.k;
-    j->f->L->grad(d->y + lo, d->w ? d->w + lo : NULL, j->r->raw->data + lo * k, n, &j->f->lc, j->f->g + lo * k,
-                  j->f->h + lo * k);
-    return KILN_OK;
-}
-
-static double mean_loss(const kiln_gbm_fit *f, const gbm_rows *r)
-{
-    block_job j = {f, r, f->part};
+    block_job j = {f, r, grad, f->part};
     size_t blocks = row_blocks(r->data.X.rows);
-    kiln_parallel_for(blocks, f->ctx.threads, loss_block, &j);
+    kiln_parallel_for(blocks, f->ctx.threads, eval_block, &j);
     double loss = 0, weight = 0;
     for (size_t b = 0; b < blocks; b++) {
         loss += f->part[2 * b];
@@ -763,7 +757,7 @@ static kiln_status fit_setup(kiln_gbm_fit *f, const kiln_params *p, const kiln_d
     if (f->has_valid)
         KILN_TRY(rows_start(&f->valid, m->base, k));
     f->best_valid = INFINITY;
-    f->last_train_loss = mean_loss(f, &f->train);
+    f->last_train_loss = mean_loss(f, &f->train, 1);
     return KILN_OK;
 }
 
@@ -926,8 +920,8 @@ double kiln_gbm_train_loss(const kiln_gbm_fit *f)
 static void record_round(kiln_gbm_fit *f, size_t round, int *done)
 {
     gbm_model *m = f->m;
-    double train_loss = mean_loss(f, &f->train);
-    double valid_loss = f->has_valid ? mean_loss(f, &f->valid) : NAN;
+    double train_loss = mean_loss(f, &f->train, 1);
+    double valid_loss = f->has_valid ? mean_loss(f, &f->valid, 0) : NAN;
     m->train_loss[round] = train_loss;
     m->valid_loss[round] = valid_loss;
     m->n_rounds = round + 1;
@@ -950,13 +944,11 @@ kiln_status kiln_gbm_iterate(kiln_gbm_fit *f, int *done)
     gbm_model *m = f->m;
     if (f->ctx.cancel && *f->ctx.cancel)
         return KILN_ERROR(KILN_ECANCEL, "gbm: interrupted after %zu rounds", m->n_rounds);
-    size_t round = m->n_rounds, k = m->k, n = f->train.data.X.rows;
+    size_t round = m->n_rounds, k = m->k;
     if (round >= f->cap_rounds) {
         *done = 1;
         return KILN_OK;
     }
-    block_job j = {f, &f->train, NULL};
-    KILN_TRY(kiln_parallel_for(row_blocks(n), f->ctx.threads, grad_block, &j));
     size_t n_rows = sample_rows(f, round);
     for (size_t c = 0; c < k; c++) {
         kiln_tree *t;

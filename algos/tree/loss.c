@@ -67,15 +67,12 @@ kiln_status kiln_loss_weighted_median(const double *v, const double *w, size_t n
     return KILN_OK;
 }
 
-static double sigmoid(double f)
+/* p = 1 / (1 + e^-f) and sp = log(1 + e^f), from one exp(-|f|) without overflow. */
+static void logistic_row(double f, double *p, double *sp)
 {
-    return f >= 0 ? 1.0 / (1.0 + exp(-f)) : exp(f) / (1.0 + exp(f));
-}
-
-/* log(1 + e^f) without overflow. */
-static double softplus(double f)
-{
-    return f > 0 ? f + log1p(exp(-f)) : log1p(exp(f));
+    double e = exp(-fabs(f));
+    *p = f >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+    *sp = (f > 0 ? f : 0.0) + log1p(e);
 }
 
 static float hess_floor(double h)
@@ -96,19 +93,8 @@ static kiln_status squared_init(const double *y, const double *w, size_t n, cons
     return KILN_OK;
 }
 
-static void squared_grad(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
-                         float *g, float *h)
-{
-    (void)c;
-    for (size_t i = 0; i < n; i++) {
-        double wi = row_weight(w, i);
-        g[i] = (float)(wi * (raw[i] - y[i]));
-        h[i] = hess_floor(wi);
-    }
-}
-
-static void squared_sum(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
-                        double *loss, double *weight)
+static void squared_eval(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
+                         float *g, float *h, double *loss, double *weight)
 {
     (void)c;
     double s = 0, sw = 0;
@@ -116,6 +102,10 @@ static void squared_sum(const double *y, const double *w, const double *raw, siz
         double r = raw[i] - y[i], wi = row_weight(w, i);
         s += wi * 0.5 * r * r;
         sw += wi;
+        if (g) {
+            g[i] = (float)(wi * r);
+            h[i] = hess_floor(wi);
+        }
     }
     *loss = s;
     *weight = sw;
@@ -135,26 +125,19 @@ static kiln_status median_init(const double *y, const double *w, size_t n, const
     return kiln_loss_weighted_median(y, w, n, raw0);
 }
 
-static void absolute_grad(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
-                          float *g, float *h)
-{
-    (void)c;
-    for (size_t i = 0; i < n; i++) {
-        double r = raw[i] - y[i], wi = row_weight(w, i);
-        g[i] = (float)(wi * (r > 0 ? 1.0 : r < 0 ? -1.0 : 0.0));
-        h[i] = hess_floor(wi);
-    }
-}
-
-static void absolute_sum(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
-                         double *loss, double *weight)
+static void absolute_eval(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
+                          float *g, float *h, double *loss, double *weight)
 {
     (void)c;
     double s = 0, sw = 0;
     for (size_t i = 0; i < n; i++) {
-        double wi = row_weight(w, i);
-        s += wi * fabs(raw[i] - y[i]);
+        double r = raw[i] - y[i], wi = row_weight(w, i);
+        s += wi * fabs(r);
         sw += wi;
+        if (g) {
+            g[i] = (float)(wi * (r > 0 ? 1.0 : r < 0 ? -1.0 : 0.0));
+            h[i] = hess_floor(wi);
+        }
     }
     *loss = s;
     *weight = sw;
@@ -162,26 +145,20 @@ static void absolute_sum(const double *y, const double *w, const double *raw, si
 
 /* ---- pseudo-Huber ---- */
 
-static void huber_grad(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
-                       float *g, float *h)
-{
-    for (size_t i = 0; i < n; i++) {
-        double r = raw[i] - y[i], wi = row_weight(w, i);
-        double q = r / c->delta, s = 1.0 + q * q, rs = sqrt(s);
-        g[i] = (float)(wi * r / rs);
-        h[i] = hess_floor(wi / (s * rs));
-    }
-}
-
-static void huber_sum(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
-                      double *loss, double *weight)
+static void huber_eval(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
+                       float *g, float *h, double *loss, double *weight)
 {
     double s = 0, sw = 0, d2 = c->delta * c->delta;
     for (size_t i = 0; i < n; i++) {
-        double q = (raw[i] - y[i]) / c->delta, wi = row_weight(w, i);
+        double r = raw[i] - y[i], wi = row_weight(w, i);
+        double q = r / c->delta, q1 = 1.0 + q * q, rs = sqrt(q1);
         /* sqrt(1+q^2) - 1 = q^2 / (sqrt(1+q^2) + 1), exact for small q. */
-        s += wi * d2 * q * q / (sqrt(1.0 + q * q) + 1.0);
+        s += wi * d2 * q * q / (rs + 1.0);
         sw += wi;
+        if (g) {
+            g[i] = (float)(wi * r / rs);
+            h[i] = hess_floor(wi / (q1 * rs));
+        }
     }
     *loss = s;
     *weight = sw;
@@ -201,26 +178,20 @@ static kiln_status logistic_init(const double *y, const double *w, size_t n, con
     return KILN_OK;
 }
 
-static void logistic_grad(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
-                          float *g, float *h)
-{
-    (void)c;
-    for (size_t i = 0; i < n; i++) {
-        double p = sigmoid(raw[i]), wi = row_weight(w, i);
-        g[i] = (float)(wi * (p - (y[i] == 1.0)));
-        h[i] = hess_floor(wi * p * (1.0 - p));
-    }
-}
-
-static void logistic_sum(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
-                         double *loss, double *weight)
+static void logistic_eval(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
+                          float *g, float *h, double *loss, double *weight)
 {
     (void)c;
     double s = 0, sw = 0;
     for (size_t i = 0; i < n; i++) {
-        double wi = row_weight(w, i);
-        s += wi * (softplus(raw[i]) - (y[i] == 1.0) * raw[i]);
+        double f = raw[i], wi = row_weight(w, i), p, sp;
+        logistic_row(f, &p, &sp);
+        s += wi * (sp - (y[i] == 1.0) * f);
         sw += wi;
+        if (g) {
+            g[i] = (float)(wi * (p - (y[i] == 1.0)));
+            h[i] = hess_floor(wi * p * (1.0 - p));
+        }
     }
     *loss = s;
     *weight = sw;
@@ -229,7 +200,8 @@ static void logistic_sum(const double *y, const double *w, const double *raw, si
 static void logistic_link(const double *raw, const kiln_loss_cfg *c, double *out)
 {
     (void)c;
-    out[1] = sigmoid(raw[0]);
+    double sp;
+    logistic_row(raw[0], &out[1], &sp);
     out[0] = 1.0 - out[1];
 }
 
@@ -261,23 +233,8 @@ static double softmax_row(const double *raw, size_t k, double *p)
     return m + log(s);
 }
 
-static void softmax_grad(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
-                         float *g, float *h)
-{
-    size_t k = c->k;
-    for (size_t i = 0; i < n; i++) {
-        double p[k];
-        softmax_row(raw + i * k, k, p);
-        double wi = row_weight(w, i);
-        for (size_t j = 0; j < k; j++) {
-            g[i * k + j] = (float)(wi * (p[j] - ((size_t)y[i] == j)));
-            h[i * k + j] = hess_floor(wi * p[j] * (1.0 - p[j]));
-        }
-    }
-}
-
-static void softmax_sum(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
-                        double *loss, double *weight)
+static void softmax_eval(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
+                         float *g, float *h, double *loss, double *weight)
 {
     size_t k = c->k;
     double s = 0, sw = 0;
@@ -286,6 +243,10 @@ static void softmax_sum(const double *y, const double *w, const double *raw, siz
         double lse = softmax_row(raw + i * k, k, p), wi = row_weight(w, i);
         s += wi * (lse - raw[i * k + (size_t)y[i]]);
         sw += wi;
+        for (size_t j = 0; g && j < k; j++) {
+            g[i * k + j] = (float)(wi * (p[j] - ((size_t)y[i] == j)));
+            h[i * k + j] = hess_floor(wi * p[j] * (1.0 - p[j]));
+        }
     }
     *loss = s;
     *weight = sw;
@@ -297,11 +258,11 @@ static void softmax_link(const double *raw, const kiln_loss_cfg *c, double *out)
 }
 
 static const kiln_loss losses[] = {
-    {KILN_LOSS_SQUARED, "squared_error", 0, squared_init, squared_grad, squared_sum, identity_link},
-    {KILN_LOSS_ABSOLUTE, "absolute_error", 1, median_init, absolute_grad, absolute_sum, identity_link},
-    {KILN_LOSS_HUBER, "huber", 0, median_init, huber_grad, huber_sum, identity_link},
-    {KILN_LOSS_LOGISTIC, "log_loss", 0, logistic_init, logistic_grad, logistic_sum, logistic_link},
-    {KILN_LOSS_SOFTMAX, "multi_log_loss", 0, softmax_init, softmax_grad, softmax_sum, softmax_link},
+    {KILN_LOSS_SQUARED, "squared_error", 0, squared_init, squared_eval, identity_link},
+    {KILN_LOSS_ABSOLUTE, "absolute_error", 1, median_init, absolute_eval, identity_link},
+    {KILN_LOSS_HUBER, "huber", 0, median_init, huber_eval, identity_link},
+    {KILN_LOSS_LOGISTIC, "log_loss", 0, logistic_init, logistic_eval, logistic_link},
+    {KILN_LOSS_SOFTMAX, "multi_log_loss", 0, softmax_init, softmax_eval, softmax_link},
 };
 
 const kiln_loss *kiln_loss_get(kiln_loss_kind kind)

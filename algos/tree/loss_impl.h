@@ -9,7 +9,7 @@
  *     const kiln_loss *L = kiln_loss_get(KILN_LOSS_LOGISTIC);
  *     kiln_loss_cfg c = {.k = kiln_loss_n_raw(L, n_classes), .delta = 1.0};
  *     L->init(y, w, n, &c, raw0);
- *     L->grad(y, w, raw, n, &c, g, h);
+ *     L->eval(y, w, raw, n, &c, g, h, &loss, &weight);   // g, h may be NULL
  *     L->inverse_link(raw_row, &c, proba_row);
  *
  * Rows are processed in the order given and functions write only their own
@@ -44,12 +44,11 @@ typedef struct kiln_loss {
     /* The constant raw score(s) (c->k values) minimising the weighted loss.
      * w may be NULL (all 1). Fails when the weights sum to zero. */
     kiln_status (*init)(const double *y, const double *w, size_t n, const kiln_loss_cfg *c, double *raw0);
-    /* g and h (n x k, row-major) at the raw scores (n x k); weights multiply both. */
-    void (*grad)(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c, float *g,
-                 float *h);
-    /* The weighted loss summed over the rows, and the weights' sum. */
-    void (*sum)(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c, double *loss,
-                double *weight);
+    /* At the raw scores (n x k): the weighted loss summed over the rows and
+     * the weights' sum; when g is not NULL also g and h (n x k, row-major;
+     * weights multiply both), from the same pass over the rows. */
+    void (*eval)(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c, float *g,
+                 float *h, double *loss, double *weight);
     /* Raw scores of one row -> the prediction: 1 value (regression) or the
      * n_classes probabilities (2 for the logistic loss). */
     void (*inverse_link)(const double *raw, const kiln_loss_cfg *c, double *out);
