@@ -1,6 +1,6 @@
 /* CSV reader (see kiln/frame.h and docs/formats.md for the rules a user sees).
  *
- * The file is read in 1 MiB blocks (kiln_text_reader). A record is tokenized from
+ * The file is read in blocks of up to 1 MiB (kiln_text_reader). A record is tokenized from
  * the block into `rec`, each field unquoted and NUL-terminated; when a record
  * runs past the block the block is refilled and the record tokenized again,
  * so nothing is committed until a record is whole. Each field goes straight
@@ -29,7 +29,8 @@
 enum {
     TYPO_MIN_NUMBERS = 10, /* a typo needs at least this many numbers around it */
     TYPO_PERCENT = 90,     /* ... and more than this share of numbers          */
-    TOKEN_SHOWN = 32       /* bytes of a token quoted in an error message      */
+    TOKEN_SHOWN = 32,      /* bytes of a token quoted in an error message      */
+    ROWS_FIRST = 16        /* rows of the first column arrays (they double)    */
 };
 
 typedef enum col_state {
@@ -354,7 +355,7 @@ static void shown_token(char *dst, const char *tok, size_t len)
 
 static kiln_status grow_rows(csv_parse *p)
 {
-    size_t cap = p->cap ? 2 * p->cap : 1024;
+    size_t cap = p->cap ? 2 * p->cap : ROWS_FIRST;
     size_t *ln = kiln_realloc(p->row_line, cap, sizeof *ln);
     if (!ln)
         return KILN_ENOMEM;

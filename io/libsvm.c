@@ -14,7 +14,11 @@
 #include "io/text_impl.h"
 #include "kiln/util.h"
 
-enum { LIBSVM_MAX_INDEX = 10000000 }; /* a wider dense frame is a mistake, not data */
+enum {
+    LIBSVM_MAX_INDEX = 10000000, /* a wider dense frame is a mistake, not data */
+    ROWS_FIRST = 16,             /* rows and entries of the first arrays (they double) */
+    ENTRIES_FIRST = 64
+};
 
 typedef struct libsvm_parse {
     kiln_text_reader rd;
@@ -52,7 +56,7 @@ static int grow(void **a, size_t cap, size_t size)
 static kiln_status add_row(libsvm_parse *p, double label)
 {
     if (p->nrows == p->rows_cap) {
-        size_t cap = p->rows_cap ? 2 * p->rows_cap : 1024;
+        size_t cap = p->rows_cap ? 2 * p->rows_cap : ROWS_FIRST;
         if (grow((void **)&p->label, cap, sizeof *p->label) || grow((void **)&p->row_line, cap, sizeof(size_t)) ||
             grow((void **)&p->row_end, cap, sizeof(size_t)))
             return KILN_ENOMEM;
@@ -68,7 +72,7 @@ static kiln_status add_row(libsvm_parse *p, double label)
 static kiln_status add_entry(libsvm_parse *p, uint32_t idx, double val)
 {
     if (p->nnz == p->nz_cap) {
-        size_t cap = p->nz_cap ? 2 * p->nz_cap : 4096;
+        size_t cap = p->nz_cap ? 2 * p->nz_cap : ENTRIES_FIRST;
         if (grow((void **)&p->idx, cap, sizeof *p->idx) || grow((void **)&p->val, cap, sizeof *p->val))
             return KILN_ENOMEM;
         p->nz_cap = cap;

@@ -33,16 +33,25 @@ head -c 40 "$T/m.kiln" >"$T/trunc.kiln"
 : >"$T/empty.kiln"
 cp "$T/m.kiln" "$T/flipped.kiln"
 printf '\x55' | dd of="$T/flipped.kiln" bs=1 seek=60 conv=notrunc 2>/dev/null
+"$KILN" train "$T/good.csv" --target x2 --task classification --model lr --test-size 0 -o "$T/x2_class.kiln" >/dev/null
+"$KILN" train "$T/good.csv" --target x2 --task regression --model ridge --test-size 0 -o "$T/x2_reg.kiln" >/dev/null
+"$KILN" train "$T/good.csv" --target value --model ridge --test-size 0 -o "$T/value.kiln" >/dev/null
+printf 'not json\n' >"$T/runs.jsonl"
 sed 's/^1\.5,/abc,/' "$T/good.csv" >"$T/textnum.csv"
 sed 's/,yes,/,maybe,/' "$T/good.csv" >"$T/newclass.csv"
 mkdir "$T/dir"
 many=()
 for i in $(seq 1 49); do many+=(--param "C=1"); done
+grids=()
+for i in $(seq 1 40); do grids+=(--grid "C=1,2"); done
 tr() { "$KILN" train "$T/good.csv" --target label --model lr -o "$T/out.kiln" "$@"; }
+# Runs whose banner goes to stdout before the failure; and a stdout that is full.
+quiet() { "$@" >/dev/null; }
+full() { "$@" >/dev/full; }
 
 # CSV reader (io/csv.c, io/text.c)
 err csv_control 1 "control.csv:[0-9]+:[0-9]+: not a text file" "$KILN" train "$CSV/control.csv" --target a --model lr -o "$T/out.kiln"
-err csv_unterminated 1 "unterminated quoted field" "$KILN" train "$CSV/unterminated.csv" --target a --model lr -o "$T/out.kiln"
+err csv_unterminated 1 "unterminated quoted field \(its quote opens here\)" "$KILN" train "$CSV/unterminated.csv" --target a --model lr -o "$T/out.kiln"
 err csv_empty 1 "empty file \(a header row is required\)" "$KILN" train "$CSV/empty.csv" --target a --model lr -o "$T/out.kiln"
 err csv_empty_name 1 "empty column name in the header" "$KILN" train "$CSV/empty_name.csv" --target a --model lr -o "$T/out.kiln"
 err csv_dup_name 1 "duplicate column name" "$KILN" train "$CSV/dup_name.csv" --target a --model lr -o "$T/out.kiln"
@@ -55,7 +64,7 @@ err csv_directory 1 "is a directory, not a file" "$KILN" train "$T/dir" --target
 # Pipeline (algos/select/pipeline.c) and registry
 err target_missing 1 "no target column 'nope'" "$KILN" train "$T/good.csv" --target nope --model lr -o "$T/out.kiln"
 err target_only 1 "no feature columns besides the target 'y'" "$KILN" train "$T/onlytarget.csv" --target y --model lr --test-size 0 -o "$T/out.kiln"
-err target_one_class 1 "target 'y' has only one class" "$KILN" train "$T/oneclass.csv" --target y --model lr --test-size 0 -o "$T/out.kiln"
+err target_one_class 1 "target 'y' has only one class; classification needs two or more" "$KILN" train "$T/oneclass.csv" --target y --model lr --test-size 0 -o "$T/out.kiln"
 err target_value_missing 1 "notarget.csv:3:2: missing target value" "$KILN" train "$T/notarget.csv" --target y --model lr --test-size 0 -o "$T/out.kiln"
 err target_not_numeric 1 "target 'y' is not numeric \('a'\); use --task classification" "$KILN" train "$T/textlabel.csv" --target y --model lr --task regression --test-size 0 -o "$T/out.kiln"
 err model_wrong_task 1 "model 'nb' \(.*\) does not do regression" "$KILN" train "$T/good.csv" --target value --model nb --test-size 0 -o "$T/out.kiln"
@@ -77,7 +86,7 @@ err param_too_many 1 "too many --param flags" tr "${many[@]}"
 # Flags (cli/)
 err flag_target_required 1 "--target is required" "$KILN" train "$T/good.csv" --model lr -o "$T/out.kiln"
 err flag_model_required 1 "--model is required" "$KILN" train "$T/good.csv" --target label -o "$T/out.kiln"
-err flag_unknown_model 1 "--model zzz: unknown model" tr --model zzz
+err flag_unknown_model 1 "--model zzz: unknown model \(kiln models lists them\)" tr --model zzz
 err flag_unknown_option 1 "unknown option --frobnicate" tr --frobnicate
 err flag_needs_value 1 "--seed needs a value" tr --seed
 err flag_whole_number 1 "--threads 0: expected a whole number from 1 to" tr --threads 0
@@ -91,7 +100,7 @@ err inspect_args 1 "expected one MODEL file" "$KILN" inspect
 err inspect_format 1 "--format svg: expected text, json or dot" "$KILN" inspect "$T/m.kiln" --format svg
 err inspect_importance 1 "--importance gini: expected builtin or permutation" "$KILN" inspect "$T/m.kiln" --importance gini
 err inspect_builtin 1 "--importance builtin: .* has none" "$KILN" inspect "$T/knn.kiln" --importance builtin
-err inspect_permutation 1 "--importance permutation needs --data FILE" "$KILN" inspect "$T/m.kiln" --importance permutation
+err inspect_permutation 1 "--importance permutation needs --data FILE \(labelled rows\)" "$KILN" inspect "$T/m.kiln" --importance permutation
 err models_argument 1 "unexpected argument extra" "$KILN" models extra
 err command_unknown 1 "unknown command 'frobnicate'" "$KILN" frobnicate
 # Model files (io/serial.c) and output files (io/outfile.c)
@@ -103,6 +112,7 @@ err model_newer 1 "written by model format version 2; this kiln reads version 1"
 err model_directory 1 "is a directory, not a kiln model file" "$KILN" predict "$T/dir" "$T/good.csv" -o "$T/out.csv"
 err model_write_directory 1 "dir: is a directory, not an output file" tr -o "$T/dir"
 err output_directory 1 "is a directory, not an output file" "$KILN" predict "$T/m.kiln" "$T/good.csv" -o "$T/dir"
+err output_no_directory 1 "nodir/out.csv: cannot write: No such file or directory" "$KILN" predict "$T/m.kiln" "$T/good.csv" -o "$T/nodir/out.csv"
 
 # Estimator parameters checked against the data (algos/)
 m() { local id=$1; shift; "$KILN" train "$T/good.csv" --target label --model "$id" -o "$T/out.kiln" "$@"; }
@@ -124,7 +134,51 @@ err tree_max_samples_bootstrap 1 "--param max_samples needs bootstrap=true" m rf
 err gbm_depth 1 "--param max_depth=0: must be >= 1, or -1" m gbm --param max_depth=0
 err split_empty_part 1 "split: a test fraction of 0.99 of 30 rows leaves an empty train part" m lr --test-size 0.99
 err split_class_lost 1 "stratified split: a test part of [0-9]+ rows would leave a class with no training row" m lr --test-size 0.95
-err inspect_dot_linear 1 "lr has no tree to draw" "$KILN" inspect "$T/m.kiln" --format dot
-err inspect_dot_knn 1 "knn: no DOT form" "$KILN" inspect "$T/knn.kiln" --format dot
+err inspect_dot_linear 1 "--format dot: lr has no tree to draw; use text or json" "$KILN" inspect "$T/m.kiln" --format dot
+err inspect_dot_knn 1 "knn: no DOT form \(it has no tree to draw\); use text or json" "$KILN" inspect "$T/knn.kiln" --format dot
+
+err inspect_dot_dummy 1 "--format dot: dummy has no tree to draw" "$KILN" inspect "$SRC/tests/data/models/v1/dummy.kiln" --format dot
+err inspect_dot_nb 1 "nb: naive Bayes has no DOT view" "$KILN" inspect "$SRC/tests/data/models/v1/nb.kiln" --format dot
+err inspect_dot_lasso 1 "lasso: a linear model has no DOT view" "$KILN" inspect "$SRC/tests/data/models/v1/lasso.kiln" --format dot
+err eval_per_class_regression 1 "--per-class needs a classification model \(ridge is regression\)" "$KILN" eval "$T/value.kiln" "$T/good.csv" --per-class
+err drift_text_in_number 1 "textnum.csv: column 'x1' holds text; the model saw numbers there" "$KILN" drift "$T/m.kiln" "$T/textnum.csv"
+err runs_bad_line 1 "runs.jsonl:1: not a run log line" "$KILN" runs --log "$T/runs.jsonl"
+# A/B, compare and tune (cli/ab.c, cli/compare.c, cli/tune.c, algos/select/)
+err ab_targets 1 "the models predict different targets: 'label' and 'value'" "$KILN" ab "$T/m.kiln" "$T/value.kiln" "$T/good.csv"
+err ab_tasks 1 "one model is for classification, the other for regression" "$KILN" ab "$T/x2_class.kiln" "$T/x2_reg.kiln" "$T/good.csv"
+cmp() { "$KILN" compare "$T/good.csv" --no-log "$@"; }
+err compare_errors 1 "--errors zzz: expected ignore or raise" cmp --target label --errors zzz
+err compare_imbalance 1 "--fix-imbalance zzz: expected undersample, oversample or none" cmp --target label --fix-imbalance zzz
+err inspect_neighbors_data 1 "--neighbors 999: .*good.csv has 30 data rows \(0..29\)" "$KILN" inspect "$T/knn.kiln" --neighbors 999 --data "$T/good.csv"
+err compare_sort_metric 1 "--sort zzz: unknown metric 'zzz' for classification" cmp --target label --sort zzz
+err compare_train_size 1 "--train-size 0.01 of 30 rows leaves an empty training part" cmp --target label --train-size 0.01
+err compare_all_failed 1 "good.csv: every model failed; the first: fold 1: --param n_neighbors=500" quiet cmp --target label --include knn --param knn.n_neighbors=500
+err compare_no_target 1 "--target nope: .*good.csv has no such column" cmp --target nope
+err inspect_k_rows 1 "--k 999: the model holds 30 training rows" "$KILN" inspect "$T/knn.kiln" --neighbors 0 --k 999
+err runs_missing_log 1 "nolog.jsonl: No such file or directory" "$KILN" runs --log "$T/nolog.jsonl"
+err stdout_full 2 "cannot write to standard output" full "$KILN" predict "$T/m.kiln" "$T/good.csv"
+err tree_depth_word 1 "--param max_depth=abc: must be none or a whole number >= 1" m dt --param max_depth=abc
+err tree_max_features_fraction 1 "--param max_features=1.5: a fraction must be in \(0, 1\]" m rf --param max_features=1.5
+err tree_max_samples_fraction 1 "--param max_samples=1.5: a fraction must be in \(0, 1\]" m rf --param max_samples=1.5
+err gbm_validation_rows 1 "--param validation_fraction=0.01 leaves 0 validation and 21 training rows of 21" m gbm --param validation_fraction=0.01
+err compare_exclude_all 1 "--exclude .*: no model left to compare" cmp --target label --exclude dummy,nb,lr,knn,dt,rf,et,gbm,svm,ridge,lasso,en
+err compare_param_form 1 "--param C=1: expected MODEL.NAME=VALUE with a known model id" cmp --target label --param C=1
+err compare_class_weight 1 "--class-weight heavy: model '[a-z]+': --param class_weight=heavy" cmp --target label --class-weight heavy
+err compare_include_task 1 "--include nb: model 'nb' \(Naive Bayes\) does not do regression" cmp --target value --include nb
+err compare_folds_rows 1 "--folds 100: more folds than the 21 training rows" cmp --target label --folds 100
+err compare_folds_class 1 "--folds 15: the smallest class has 10 rows in the training part; stratified folds need at least one per fold" cmp --target label --folds 15
+tn() { "$KILN" tune "$T/good.csv" --target label --no-log "$@"; }
+err tune_search 1 "--search zzz: expected random or grid" tn --model lr --search zzz
+err tune_grid_form 1 "--grid C: expected NAME=V1,V2,..." tn --model lr --grid C
+err tune_grid_name 1 "--grid zz=1,2: model 'lr' has no parameter 'zz' \(kiln models lists them\)" tn --model lr --grid zz=1,2
+err tune_grid_values 1 "--grid C=1,,2: give 1 to 32 non-empty values" tn --model lr --grid C=1,,2
+err tune_grid_value 1 "--grid C=abc,1: --param C=abc: not a number" tn --model lr --grid C=abc,1
+err tune_grid_size 1 "--search grid: [0-9]+ points is too many; narrow the grid with --grid" quiet tn --model gbm --search grid --grid n_estimators=$(seq -s, 1 32) --grid max_leaf_nodes=$(seq -s, 2 33) --grid max_bins=$(seq -s, 2 33) --grid min_child_weight=$(seq -s, 1 32)
+err tune_nothing 1 "--model dummy: nothing to tune; give a space with --grid NAME=V1,V2" tn --model dummy
+err tune_task 1 "--model nb: Naive Bayes does not do regression" "$KILN" tune "$T/good.csv" --target value --model nb --no-log
+err tune_unknown_model 1 "--model zzz: unknown model \(kiln models lists them\)" tn --model zzz
+err tune_model_required 1 "--model is required" tn
+err tune_start_failed 1 "--model knn: the starting parameters failed and no point did better: fold 1" quiet tn --model knn --param n_neighbors=500 --grid n_neighbors=400,500
+err tune_too_many_grids 1 "too many --grid flags" tn --model lr "${grids[@]}"
 
 finish

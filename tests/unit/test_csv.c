@@ -324,6 +324,35 @@ START_TEST(libsvm_reads_and_rejects)
 }
 END_TEST
 
+/* Inputs of the C API only: options the command line never builds, and
+ * libsvm files written here. */
+START_TEST(options_and_libsvm_edges)
+{
+    kiln_csv_options quote = {'"', NULL};
+    read_fails(FIXTURE("types.csv"), &quote, "a quote or a line break cannot be the delimiter");
+    static const char *const nosuch[] = {"nosuch", NULL};
+    kiln_csv_options cat = {0, nosuch};
+    read_fails(FIXTURE("types.csv"), &cat, "no column named 'nosuch' (asked to read it as categorical)");
+    char path[64];
+    write_temp(path, "1 1:2\n0 1:1\0\n", 13);
+    libsvm_fails(path, ":2: not a text file (a NUL byte)");
+    unlink(path);
+    write_temp(path, "1 10000001:1\n", 13);
+    libsvm_fails(path, ":1:3: feature index above 10000000");
+    unlink(path);
+    /* The widest index decides the width: a dense frame of 100,000 features. */
+    write_temp(path, "1 3:1 100000:2\n0 1:5\n", 21);
+    kiln_frame *f = NULL;
+    ck_assert_msg(kiln_libsvm_read(path, &f) == KILN_OK, "a wide libsvm file reads: %s", kiln_last_error());
+    ck_assert_msg(f->ncols == 100001 && !strcmp(f->cols[100000].name, "f100000"), "target and f1..f100000");
+    ck_assert_msg(f->cols[100000].num[0] == 2 && f->cols[3].num[0] == 1 && f->cols[1].num[1] == 5 &&
+                      f->cols[2].num[0] == 0,
+                  "entries land in their columns, absent ones are 0");
+    kiln_frame_free(f);
+    unlink(path);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("csv");
@@ -341,6 +370,7 @@ int main(void)
     tcase_add_test(tc, many_rows_stream_in_blocks);
     tcase_add_test(tc, take_rows_copies);
     tcase_add_test(tc, libsvm_reads_and_rejects);
+    tcase_add_test(tc, options_and_libsvm_edges);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }

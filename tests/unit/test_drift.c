@@ -218,7 +218,8 @@ START_TEST(bad_input_is_refused)
     kiln_drift_options o = kiln_drift_options_default();
     kiln_drift_col r;
     kiln_frame *other = read_text("/tmp/kiln_bad_other.csv", "y\n1\n2\n");
-    ck_assert_msg(kiln_drift_check(p, other, &o, &r) == KILN_EINPUT && strstr(kiln_last_error(), "no column 'x'"),
+    ck_assert_msg(kiln_drift_check(p, other, &o, &r) == KILN_EINPUT &&
+                      strstr(kiln_last_error(), "no column 'x', which the model needs"),
                   "a missing column is named: %s", kiln_last_error());
     kiln_frame *text = read_text("/tmp/kiln_bad_text.csv", "x\na\nb\n");
     ck_assert_msg(kiln_drift_check(p, text, &o, &r) == KILN_EINPUT && strstr(kiln_last_error(), "holds text"),

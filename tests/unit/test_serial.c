@@ -326,6 +326,61 @@ START_TEST(bad_magic_and_newer_versions_are_refused)
 }
 END_TEST
 
+/* b's last four bytes: the CRC of the others, as a writer would put them. */
+static void reseal(unsigned char *b, size_t len)
+{
+    uint32_t crc = kiln_crc32(b, len - 4);
+    for (int i = 0; i < 4; i++)
+        b[len - 4 + i] = (unsigned char)(crc >> (8 * i));
+}
+
+START_TEST(damaged_headers_with_valid_checksums_are_refused)
+{
+    size_t len;
+    unsigned char *b = sample_file(&len);
+    kiln_reader *r;
+    b[8] = 0;
+    reseal(b, len);
+    expect_input_error(kiln_reader_open_mem(b, len, "m.kiln", &r), "m.kiln: corrupted (format version 0)",
+                       "format version 0");
+    b[8] = 1;
+    /* The first section (SCHM, at 21) claims one byte fewer: the next tag starts inside its payload. */
+    b[21 + 4] -= 1;
+    reseal(b, len);
+    expect_input_error(kiln_reader_open_mem(b, len, "m.kiln", &r), "m.kiln: corrupted (bad section table)",
+                       "sections that do not tile the body");
+    free(b);
+}
+END_TEST
+
+START_TEST(misuse_of_the_writer_and_reader_is_an_internal_error)
+{
+    kiln_writer *w = kiln_writer_new();
+    ck_assert_msg(kiln_w_u8(w, 1) == KILN_EINTERNAL &&
+                      strstr(kiln_last_error(), "model writer: data written before any section"),
+                  "data before a section is refused: %s", kiln_last_error());
+    kiln_writer_section(w, "ESTM");
+    kiln_w_u8(w, 1);
+    const unsigned char *bytes;
+    size_t len;
+    ck_assert_msg(kiln_writer_finish(w, &bytes, &len) == KILN_OK, "the writer finishes");
+    ck_assert_msg(kiln_w_u8(w, 1) == KILN_EINTERNAL &&
+                      strstr(kiln_last_error(), "model writer: data written after finish"),
+                  "data after finish is refused: %s", kiln_last_error());
+    ck_assert_msg(kiln_writer_section(w, "MORE") == KILN_EINTERNAL &&
+                      strstr(kiln_last_error(), "model writer: section MORE started after finish"),
+                  "a section after finish is refused: %s", kiln_last_error());
+    kiln_reader *r;
+    ck_assert_msg(kiln_reader_open_mem(bytes, len, "m.kiln", &r) == KILN_OK, "the file opens");
+    uint8_t v;
+    ck_assert_msg(kiln_r_u8(r, &v) == KILN_EINTERNAL &&
+                      strstr(kiln_last_error(), "m.kiln: read before selecting a section"),
+                  "a read before kiln_reader_section is refused: %s", kiln_last_error());
+    kiln_reader_free(r);
+    kiln_writer_free(w);
+}
+END_TEST
+
 START_TEST(every_corrupted_byte_is_refused)
 {
     size_t len;
@@ -471,7 +526,7 @@ START_TEST(failed_commits_leave_nothing_behind)
     kiln_writer *w = kiln_writer_new();
     kiln_writer_section(w, "ESTM");
     kiln_w_u32(w, 1);
-    expect_input_error(kiln_writer_commit(w, nested), "No such file or directory", "a missing directory");
+    expect_input_error(kiln_writer_commit(w, nested), "cannot write: No such file or directory", "a missing directory");
     ck_assert_msg(strstr(kiln_last_error(), nested) != NULL, "the message names the target path");
     char listing[512];
     list_dir(dir, listing, sizeof listing);
@@ -479,7 +534,7 @@ START_TEST(failed_commits_leave_nothing_behind)
 
     char *sub = path_in(dir, "sub");
     ck_assert_msg(mkdir(sub, 0700) == 0, "a subdirectory is created");
-    expect_input_error(kiln_writer_commit(w, sub), "is a directory", "a directory as the target");
+    expect_input_error(kiln_writer_commit(w, sub), "cannot write: it is a directory", "a directory as the target");
     list_dir(dir, listing, sizeof listing);
     ck_assert_msg(strcmp(listing, "sub") == 0, "only the subdirectory is there: '%s'", listing);
     list_dir(sub, listing, sizeof listing);
@@ -654,6 +709,8 @@ int main(void)
     tcase_add_test(tc, a_file_written_by_python_reads);
     tcase_add_test(tc, unreadable_paths_are_refused);
     tcase_add_test(tc, bad_magic_and_newer_versions_are_refused);
+    tcase_add_test(tc, damaged_headers_with_valid_checksums_are_refused);
+    tcase_add_test(tc, misuse_of_the_writer_and_reader_is_an_internal_error);
     tcase_add_test(tc, every_corrupted_byte_is_refused);
     tcase_add_test(tc, every_truncation_is_refused);
     tcase_add_test(tc, reads_stop_at_the_section_end);
