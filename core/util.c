@@ -1,4 +1,4 @@
-/* Timers, the thread pool loop, BLAS thread control, argsort and allocation
+/* Timers, the thread pool (workers kept between calls), BLAS thread control, argsort and allocation
  * helpers (see kiln/util.h). */
 #include "kiln/util.h"
 #include "core/alloc_hook.h"
@@ -91,16 +91,120 @@ typedef struct pool_job {
     kiln_status *status;
 } pool_job;
 
-static void *pool_worker(void *p)
+static void pool_worker(pool_job *job)
 {
-    pool_job *job = p;
     for (;;) {
         size_t i = atomic_fetch_add(&job->next, 1);
         if (i >= job->n)
             break;
         job->status[i] = job->fn(job->arg, i);
     }
+}
+
+static void *spawned_worker(void *p)
+{
+    pool_job *job = p;
+    pool_worker(job);
     return NULL;
+}
+
+/* Threads started for one call and joined at its end: the path of a call
+ * made while another one holds the kept workers (a nested or concurrent
+ * parallel loop). */
+static void run_spawned(pool_job *job, int threads)
+{
+    pthread_t tid[threads];
+    int started = 0;
+    for (; started < threads - 1; started++)
+        if (pthread_create(&tid[started], NULL, spawned_worker, job) != 0)
+            break;
+    pool_worker(job);
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+}
+
+/* Kept workers, started on first use and parked between calls. A call opens
+ * its job, works on it itself, then closes it: workers that wake after the
+ * close skip it, so on a busy machine the caller never waits for a worker
+ * that has not been scheduled, only for those already working. */
+#define POOL_MAX 256
+
+static struct {
+    pthread_mutex_t owner; /* held by the call using the kept workers */
+    pthread_mutex_t m;
+    pthread_cond_t wake, idle;
+    int n_threads;   /* workers started */
+    pool_job *job;   /* the open job, or NULL */
+    int wanted;      /* workers the open job may take */
+    int joined, active;
+    unsigned long gen;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+          PTHREAD_COND_INITIALIZER, 0, NULL, 0, 0, 0, 0};
+
+static void *kept_worker(void *unused)
+{
+    (void)unused;
+    unsigned long seen = 0;
+    pthread_mutex_lock(&pool.m);
+    for (;;) {
+        while (pool.gen == seen)
+            pthread_cond_wait(&pool.wake, &pool.m);
+        seen = pool.gen;
+        if (!pool.job || pool.joined >= pool.wanted)
+            continue;
+        pool.joined++;
+        pool.active++;
+        pool_job *job = pool.job;
+        pthread_mutex_unlock(&pool.m);
+        pool_worker(job);
+        pthread_mutex_lock(&pool.m);
+        if (--pool.active == 0)
+            pthread_cond_signal(&pool.idle);
+    }
+    return NULL;
+}
+
+/* A forked child has none of the parent's workers. */
+static void pool_after_fork(void)
+{
+    pthread_mutex_init(&pool.owner, NULL);
+    pthread_mutex_init(&pool.m, NULL);
+    pthread_cond_init(&pool.wake, NULL);
+    pthread_cond_init(&pool.idle, NULL);
+    pool.n_threads = 0;
+    pool.job = NULL;
+}
+
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+static void pool_init(void)
+{
+    pthread_atfork(NULL, NULL, pool_after_fork);
+}
+
+static void run_kept(pool_job *job, int threads)
+{
+    pthread_once(&pool_once, pool_init);
+    while (pool.n_threads < threads - 1 && pool.n_threads < POOL_MAX) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, kept_worker, NULL) != 0)
+            break;
+        pthread_detach(t);
+        pool.n_threads++;
+    }
+    pthread_mutex_lock(&pool.m);
+    pool.job = job;
+    pool.wanted = threads - 1;
+    pool.joined = pool.active = 0;
+    pool.gen++;
+    pthread_cond_broadcast(&pool.wake);
+    pthread_mutex_unlock(&pool.m);
+    pool_worker(job);
+    pthread_mutex_lock(&pool.m);
+    pool.job = NULL;
+    while (pool.active > 0)
+        pthread_cond_wait(&pool.idle, &pool.m);
+    pthread_mutex_unlock(&pool.m);
 }
 
 kiln_status kiln_parallel_for(size_t n, int threads, kiln_task_fn fn, void *arg)
@@ -117,27 +221,21 @@ kiln_status kiln_parallel_for(size_t n, int threads, kiln_task_fn fn, void *arg)
     pool_job job = {.n = n, .fn = fn, .arg = arg};
     atomic_init(&job.next, 0);
     job.status = kiln_alloc(n, sizeof *job.status);
-    pthread_t *tid = kiln_alloc((size_t)threads, sizeof *tid);
-    if (!job.status || !tid) {
-        free(job.status);
-        free(tid);
+    if (!job.status)
         return KILN_ENOMEM;
-    }
     int blas = kiln_blas_get_threads();
     kiln_blas_threads(1);
-    int started = 0;
-    for (; started < threads - 1; started++)
-        if (pthread_create(&tid[started], NULL, pool_worker, &job) != 0)
-            break;
-    pool_worker(&job);
-    for (int t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
+    if (pthread_mutex_trylock(&pool.owner) == 0) {
+        run_kept(&job, threads);
+        pthread_mutex_unlock(&pool.owner);
+    } else {
+        run_spawned(&job, threads);
+    }
     kiln_blas_threads(blas);
     kiln_status s = KILN_OK;
     for (size_t i = 0; i < n && s == KILN_OK; i++)
         s = job.status[i];
     free(job.status);
-    free(tid);
     return s;
 }
 
