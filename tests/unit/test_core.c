@@ -1,5 +1,6 @@
 /* core/: matrices and views, the RNG and its streams, argsort, parameters, the parallel loop. */
 #include <check.h>
+#include <stdatomic.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,36 @@ START_TEST(parallel_for_covers_every_index)
 }
 END_TEST
 
+/* Task i of the outer loop runs an inner parallel loop over its own row:
+ * the outer call holds the kept workers, so the inner ones start threads. */
+static kiln_status count_into(void *arg, size_t i)
+{
+    atomic_int *row = arg;
+    atomic_fetch_add(&row[i], 1);
+    return KILN_OK;
+}
+
+static kiln_status nested_row(void *arg, size_t i)
+{
+    atomic_int(*grid)[64] = arg;
+    return kiln_parallel_for(64, 3, count_into, grid[i]);
+}
+
+START_TEST(parallel_for_nests_and_repeats)
+{
+    static atomic_int grid[16][64];
+    for (size_t i = 0; i < 16; i++)
+        for (size_t j = 0; j < 64; j++)
+            atomic_init(&grid[i][j], 0);
+    for (int round = 0; round < 200; round++)
+        ck_assert_msg(kiln_parallel_for(16, 2 + round % 3, nested_row, grid) == KILN_OK, "round %d runs", round);
+    for (size_t i = 0; i < 16; i++)
+        for (size_t j = 0; j < 64; j++)
+            ck_assert_msg(atomic_load(&grid[i][j]) == 200, "cell %zu,%zu ran once per round (%d)", i, j,
+                          atomic_load(&grid[i][j]));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core");
@@ -130,6 +161,7 @@ int main(void)
     tcase_add_test(tc, argsort_is_stable);
     tcase_add_test(tc, params_defaults_and_errors);
     tcase_add_test(tc, parallel_for_covers_every_index);
+    tcase_add_test(tc, parallel_for_nests_and_repeats);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }
