@@ -6,9 +6,12 @@
  *
  * kiln_parallel_for hands out indices 0..n-1 to `threads` workers; each index is
  * processed exactly once and must write only its own results, so the outcome
- * does not depend on the thread count. While kiln's own loops run in parallel,
- * BLAS is held to one thread (kiln_blas_threads) so the cores are not
- * oversubscribed.
+ * does not depend on the thread count. The caller works on its own job too;
+ * the other workers are kept parked between calls (a call inside a running
+ * one starts threads of its own), and a call waits only for workers that
+ * joined it, never for one the system has not scheduled yet. While kiln's own
+ * loops run in parallel, BLAS is held to one thread (kiln_blas_threads) so
+ * the cores are not oversubscribed.
  */
 #ifndef KILN_UTIL_H
 #define KILN_UTIL_H
