@@ -412,7 +412,9 @@ static kiln_status fit_summary(kiln_pipe_col *pc, const kiln_column *c, size_t n
 }
 
 /* The summary is computed in `chunks` runs of consecutive columns, one sort
- * buffer each; every column's summary depends only on its own values. */
+ * buffer each; every column's summary depends only on its own values. Below
+ * SUMMARY_PARALLEL_VALUES values, starting threads costs more than it saves. */
+#define SUMMARY_PARALLEL_VALUES ((size_t)1 << 20)
 typedef struct summary_job {
     kiln_pipeline *p;
     const kiln_frame *f;
@@ -448,6 +450,8 @@ kiln_status kiln_pipeline_summarize(kiln_pipeline *p, const kiln_frame *f, int t
             s = KILN_ERROR(KILN_EINPUT, "%s: column '%s' holds text; the model saw numbers there", f->source,
                            pc->name);
     }
+    if (f->nrows * p->n_in < SUMMARY_PARALLEL_VALUES)
+        threads = 1;
     size_t chunks = threads < 1 ? 1 : (size_t)threads < p->n_in ? (size_t)threads : p->n_in;
     summary_job job = {p, f, col, chunks};
     if (s == KILN_OK)
