@@ -41,7 +41,7 @@ static kiln_status model_fit(kiln_model *m, const kiln_frame *train, const kiln_
     kiln_status s = kiln_pipeline_fit_transform(train, target, task, kiln_normalize_for(m->algo, normalize), &m->pipe,
                                                 &X, &y);
     if (s == KILN_OK)
-        s = kiln_pipeline_summarize(m->pipe, train);
+        s = kiln_pipeline_summarize(m->pipe, train, ctx->threads);
     if (s == KILN_OK)
         s = kiln_algo_check_task(m->algo, m->pipe->task);
     kiln_dataset d = {0}, v;

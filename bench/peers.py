@@ -6,7 +6,9 @@ CSV rows and hyperparameters kiln gets, with the same preprocessing.
 
 TASK is classification or regression; the target is the last column. Prints one
 JSON object per estimator and line: the peer's name, the fit and predict
-seconds of every repeat, and the held-out metric (Accuracy or R2).
+seconds of every repeat, and the held-out metric (Accuracy or R2). svm and
+classification lr get a second line: liblinear itself (Debian's
+python3-liblinear), see liblinear_side.
 
 What matches kiln (see algos/select/pipeline.c, algos/model.c):
 - standardisation: lr, svm, knn, ridge, lasso and en get a StandardScaler
@@ -18,6 +20,7 @@ What matches kiln (see algos/select/pipeline.c, algos/model.c):
 - hyperparameters are kiln's defaults written out (kiln models lists them).
 """
 import json
+import subprocess
 import sys
 import time
 import warnings
@@ -108,6 +111,64 @@ def metric(model, task, s, y):
     return accuracy_score(y, pred)
 
 
+def liblinear_options(est, n_rows, n_features):
+    """kiln's svm and lr written as liblinear options: C 1, tolerance 1e-4, a bias feature of value 1.
+
+    svm: L2-regularised squared hinge, the primal Newton solver (-s 2) or, when
+    rows <= features, the dual coordinate descent (-s 1), kiln's dual=auto; the
+    bias is a regularised feature in both. lr: L2-regularised logistic
+    regression, primal Newton (-s 0); liblinear regularises the bias (kiln
+    does not) and fits one-vs-rest for more than two classes (kiln: the
+    multinomial loss)."""
+    solver = 0 if est == "lr" else (1 if n_rows <= n_features else 2)
+    return "-s %d -c 1 -e 0.0001 -B 1 -q" % solver
+
+
+def liblinear_side(est, Xtr, ytr, Xte, yte, repeats):
+    """liblinear's train on the standardised rows; fit = scaling + train.
+
+    The rows are handed to liblinear in its own sparse format, built once per
+    repeat outside the timer (the Python binding's conversion; kiln's and
+    scikit-learn's fit times include their conversion). Predict: the scaled
+    test rows times liblinear's weights in numpy (what LinearSVC's
+    decision_function does), and for lr liblinear's probabilities; the binding's own
+    predict loops over rows in Python and would time Python, not liblinear."""
+    import liblinear
+    import liblinearutil
+    from scipy import sparse
+    # Debian's binding (2.3.0) calls numpy through the name scipy (scipy.ctypeslib,
+    # scipy.empty, scipy.ndarray), which scipy >= 1.9 no longer re-exports.
+    liblinear.scipy = liblinearutil.scipy = np
+    options = liblinear_options(est, Xtr.shape[0], Xtr.shape[1])
+    version = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "python3-liblinear"], capture_output=True,
+                             text=True).stdout.split("+")[0] or "?"
+    fits, preds, value = [], [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        scaler = StandardScaler().fit(Xtr)
+        Xs = scaler.transform(Xtr)
+        t1 = time.perf_counter()
+        prob = liblinear.problem(ytr, sparse.csr_matrix(Xs))
+        t2 = time.perf_counter()
+        m = liblinearutil.train(prob, liblinear.parameter(options))
+        t3 = time.perf_counter()
+        labels = np.array(m.get_labels(), dtype=float)
+        n_w = len(labels) if len(labels) > 2 else 1
+        w = np.ctypeslib.as_array(m.w, shape=(Xtr.shape[1] + 1, n_w))
+        t4 = time.perf_counter()
+        dec = scaler.transform(Xte) @ w[:-1] + m.bias * w[-1]
+        if est == "lr":  # liblinear's probabilities: logistic, normalised over one-vs-rest classes
+            proba = 1.0 / (1.0 + np.exp(-dec))
+            proba = proba / proba.sum(axis=1, keepdims=True) if n_w > 1 else proba
+        t5 = time.perf_counter()
+        fits.append((t1 - t0) + (t3 - t2))
+        preds.append(t5 - t4)
+        pred = labels[np.argmax(dec, axis=1)] if n_w > 1 else np.where(dec[:, 0] > 0, labels[0], labels[1])
+        value = accuracy_score(yte, pred)
+    return {"estimator": est, "peer": "liblinear %s %s + StandardScaler" % (version, options.replace(" -q", "")),
+            "fit_seconds": fits, "predict_seconds": preds, "metric": value}
+
+
 def main():
     train, test, task, repeats, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
     warnings.simplefilter("ignore")
@@ -129,6 +190,8 @@ def main():
             value = metric(m, task, s, yte)
         print(json.dumps({"estimator": est, "peer": name, "fit_seconds": fits, "predict_seconds": preds,
                           "metric": value}), flush=True)
+        if est == "svm" or (est == "lr" and task == "classification"):
+            print(json.dumps(liblinear_side(est, Xtr, ytr, Xte, yte, repeats)), flush=True)
 
 
 if __name__ == "__main__":

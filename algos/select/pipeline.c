@@ -190,17 +190,22 @@ static kiln_status target_value(const kiln_pipeline *p, const kiln_frame *f, int
         *y = c->num[i];
         return KILN_OK;
     }
+    /* A number's text is only needed when the classes are not all numbers
+     * (cv NULL) or for the error message, so it is not printed for every row. */
     char text[40];
     const char *label = text;
     double value = 0;
     if (c->type == KILN_COL_NUMERIC) {
         value = c->num[i];
-        kiln_number_text(value, text, sizeof text);
+        if (!cv)
+            kiln_number_text(value, text, sizeof text);
     } else {
         label = c->levels[c->code[i]];
         value = strtod(label, NULL);
     }
     long k = class_index(p, cv, value, label);
+    if (k < 0 && c->type == KILN_COL_NUMERIC)
+        kiln_number_text(value, text, sizeof text);
     if (k < 0)
         return KILN_ERROR(KILN_EINPUT, "%s:%zu:%d: class '%s' was not seen in training", f->source, f->line[i],
                           col + 1, label);
@@ -377,10 +382,15 @@ kiln_status kiln_pipeline_level_counts(const kiln_pipe_col *pc, const kiln_colum
 
 /* The drift summary of one training column (see kiln_pipe_col): a numeric
  * column's sorted values, thinned to KILN_SKETCH_SIZE order statistics; a
- * categorical column's level counts. */
-static kiln_status fit_summary(kiln_pipe_col *pc, const kiln_column *c, size_t n)
+ * categorical column's level counts. `sorted` holds room for n keys, reused
+ * from column to column (a fresh buffer per column cost a page fault per 4 KB). */
+static kiln_status fit_summary(kiln_pipe_col *pc, const kiln_column *c, size_t n, kiln_radix *sorted)
 {
     double missing;
+    free(pc->sketch);
+    free(pc->level_count);
+    pc->sketch = pc->level_count = NULL;
+    pc->n_sketch = 0;
     if (pc->enc != KILN_ENC_NUMERIC) {
         if (!(pc->level_count = kiln_alloc(pc->nlevels + 1, sizeof *pc->level_count)))
             return KILN_ENOMEM;
@@ -388,40 +398,68 @@ static kiln_status fit_summary(kiln_pipe_col *pc, const kiln_column *c, size_t n
         pc->n_train = (double)n - missing;
         return KILN_OK;
     }
-    kiln_radix sorted;
-    KILN_TRY(kiln_radix_init(&sorted, n, 0));
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (!isnan(c->num[i]))
-            sorted.key[k++] = kiln_radix_key(c->num[i]);
-    kiln_radix_sort(&sorted, k);
+            sorted->key[k++] = kiln_radix_key(c->num[i]);
+    kiln_radix_sort(sorted, k);
     pc->n_train = (double)k;
     pc->n_sketch = k < KILN_SKETCH_SIZE ? k : KILN_SKETCH_SIZE;
     pc->sketch = kiln_alloc(pc->n_sketch ? pc->n_sketch : 1, sizeof *pc->sketch);
     for (size_t i = 0; pc->sketch && i < pc->n_sketch; i++)
-        pc->sketch[i] = kiln_radix_value(sorted.key[(size_t)(((double)i + 0.5) * (double)k / (double)pc->n_sketch)]);
-    kiln_radix_free(&sorted);
+        pc->sketch[i] = kiln_radix_value(sorted->key[(size_t)(((double)i + 0.5) * (double)k / (double)pc->n_sketch)]);
     return pc->sketch ? KILN_OK : KILN_ENOMEM;
 }
 
-kiln_status kiln_pipeline_summarize(kiln_pipeline *p, const kiln_frame *f)
+/* The summary is computed in `chunks` runs of consecutive columns, one sort
+ * buffer each; every column's summary depends only on its own values. Below
+ * SUMMARY_PARALLEL_VALUES values, starting threads costs more than it saves. */
+#define SUMMARY_PARALLEL_VALUES ((size_t)1 << 20)
+typedef struct summary_job {
+    kiln_pipeline *p;
+    const kiln_frame *f;
+    const int *col; /* frame column of each input column */
+    size_t chunks;
+} summary_job;
+
+static kiln_status summarize_chunk(void *arg, size_t chunk)
 {
-    for (size_t i = 0; i < p->n_in; i++) {
-        kiln_pipe_col *pc = &p->in[i];
-        int col = kiln_frame_find(f, pc->name);
-        if (col < 0)
-            return KILN_ERROR(KILN_EINPUT, "%s: no column '%s', which the model needs", f->source, pc->name);
-        if (pc->enc == KILN_ENC_NUMERIC && f->cols[col].type != KILN_COL_NUMERIC)
-            return KILN_ERROR(KILN_EINPUT, "%s: column '%s' holds text; the model saw numbers there", f->source,
-                              pc->name);
-        free(pc->sketch);
-        free(pc->level_count);
-        pc->sketch = pc->level_count = NULL;
-        pc->n_sketch = 0;
-        KILN_TRY(fit_summary(pc, &f->cols[col], f->nrows));
+    summary_job *job = arg;
+    size_t n_in = job->p->n_in, lo = chunk * n_in / job->chunks, hi = (chunk + 1) * n_in / job->chunks;
+    kiln_radix sorted;
+    KILN_TRY(kiln_radix_init(&sorted, job->f->nrows, 0));
+    kiln_status s = KILN_OK;
+    for (size_t i = lo; s == KILN_OK && i < hi; i++)
+        s = fit_summary(&job->p->in[i], &job->f->cols[job->col[i]], job->f->nrows, &sorted);
+    kiln_radix_free(&sorted);
+    return s;
+}
+
+kiln_status kiln_pipeline_summarize(kiln_pipeline *p, const kiln_frame *f, int threads)
+{
+    int *col = kiln_alloc(p->n_in ? p->n_in : 1, sizeof *col);
+    if (!col)
+        return KILN_ENOMEM;
+    kiln_status s = KILN_OK;
+    for (size_t i = 0; s == KILN_OK && i < p->n_in; i++) {
+        const kiln_pipe_col *pc = &p->in[i];
+        col[i] = kiln_frame_find(f, pc->name);
+        if (col[i] < 0)
+            s = KILN_ERROR(KILN_EINPUT, "%s: no column '%s', which the model needs", f->source, pc->name);
+        else if (pc->enc == KILN_ENC_NUMERIC && f->cols[col[i]].type != KILN_COL_NUMERIC)
+            s = KILN_ERROR(KILN_EINPUT, "%s: column '%s' holds text; the model saw numbers there", f->source,
+                           pc->name);
     }
-    p->has_summary = 1;
-    return KILN_OK;
+    if (f->nrows * p->n_in < SUMMARY_PARALLEL_VALUES)
+        threads = 1;
+    size_t chunks = threads < 1 ? 1 : (size_t)threads < p->n_in ? (size_t)threads : p->n_in;
+    summary_job job = {p, f, col, chunks};
+    if (s == KILN_OK)
+        s = kiln_parallel_for(chunks, threads, summarize_chunk, &job);
+    free(col);
+    if (s == KILN_OK)
+        p->has_summary = 1;
+    return s;
 }
 
 static kiln_status make_out_names(kiln_pipeline *p)
@@ -518,33 +556,62 @@ static void codec_encode(const col_codec *cc, size_t r0, size_t r1, kiln_mat *X)
     }
 }
 
-static void fit_scaling(kiln_pipeline *p, const kiln_mat *X)
+/* The scaling statistics are gathered row by row, a block of rows at a time
+ * while the block is still in cache from its encoding (a column at a time
+ * would stride through the whole matrix once per column). Every column sees
+ * the same operations in the same row order as a column-wise loop would do:
+ *   zscore: the running mean m += (x_i - m) / (i + 1) in shift, then the sum of
+ *           (x_i - m)^2 in scale, sd = sqrt(sum / n);
+ *   minmax: the smallest value in shift, the largest in scale. */
+static void scaling_start(kiln_pipeline *p)
 {
+    int minmax = p->normalize == KILN_NORMALIZE_MINMAX;
     for (size_t j = 0; j < p->n_out; j++) {
-        p->shift[j] = 0.0;
-        p->scale[j] = 1.0;
-        if (p->normalize == KILN_NORMALIZE_NONE || X->rows == 0)
-            continue;
-        double lo = INFINITY, hi = -INFINITY, mean = 0;
+        p->shift[j] = minmax ? INFINITY : 0.0;
+        p->scale[j] = minmax ? -INFINITY : p->normalize == KILN_NORMALIZE_NONE ? 1.0 : 0.0;
+    }
+}
+
+/* Rows [r0, r1) of X into the first statistic of every column. */
+static void scaling_gather(kiln_pipeline *p, const kiln_mat *X, size_t r0, size_t r1)
+{
+    double *shift = p->shift, *scale = p->scale;
+    for (size_t i = r0; i < r1; i++) {
+        const double *row = KILN_MAT_ROW(X, i);
+        if (p->normalize == KILN_NORMALIZE_ZSCORE)
+            for (size_t j = 0; j < p->n_out; j++)
+                shift[j] += (row[j] - shift[j]) / (double)(i + 1);
+        else if (p->normalize == KILN_NORMALIZE_MINMAX)
+            for (size_t j = 0; j < p->n_out; j++) {
+                shift[j] = row[j] < shift[j] ? row[j] : shift[j];
+                scale[j] = row[j] > scale[j] ? row[j] : scale[j];
+            }
+    }
+}
+
+/* shift and scale from the gathered statistics (zscore: one more pass for the
+ * variance); none, or no rows: 0 and 1. */
+static void scaling_finish(kiln_pipeline *p, const kiln_mat *X)
+{
+    size_t d = p->n_out;
+    if (p->normalize == KILN_NORMALIZE_ZSCORE)
         for (size_t i = 0; i < X->rows; i++) {
-            double v = KILN_MAT_AT(X, i, j);
-            mean += (v - mean) / (double)(i + 1);
-            lo = v < lo ? v : lo;
-            hi = v > hi ? v : hi;
+            const double *row = KILN_MAT_ROW(X, i);
+            for (size_t j = 0; j < d; j++) {
+                double dev = row[j] - p->shift[j];
+                p->scale[j] += dev * dev;
+            }
         }
-        if (p->normalize == KILN_NORMALIZE_MINMAX) {
-            p->shift[j] = lo;
-            p->scale[j] = hi > lo ? hi - lo : 1.0;
-            continue;
+    for (size_t j = 0; j < d; j++) {
+        if (p->normalize == KILN_NORMALIZE_NONE || X->rows == 0) {
+            p->shift[j] = 0.0;
+            p->scale[j] = 1.0;
+        } else if (p->normalize == KILN_NORMALIZE_MINMAX) {
+            p->scale[j] = p->scale[j] > p->shift[j] ? p->scale[j] - p->shift[j] : 1.0;
+        } else {
+            double sd = sqrt(p->scale[j] / (double)X->rows);
+            p->scale[j] = sd > 0 ? sd : 1.0;
         }
-        double var = 0;
-        for (size_t i = 0; i < X->rows; i++) {
-            double d = KILN_MAT_AT(X, i, j) - mean;
-            var += d * d;
-        }
-        double sd = sqrt(var / (double)X->rows);
-        p->shift[j] = mean;
-        p->scale[j] = sd > 0 ? sd : 1.0;
     }
 }
 
@@ -559,13 +626,15 @@ static void apply_scaling(const kiln_pipeline *p, kiln_mat *X)
     }
 }
 
-/* Rows encoded together: every column of a block is written while the block's
- * rows are in cache (a column at a time over all rows would stride through
- * the whole matrix once per column). */
-#define ENCODE_BLOCK_ROWS 256
+/* Values encoded together: every column of a block of rows is written while
+ * the block is in cache (a column at a time over all rows would stride
+ * through the whole matrix once per column); 256 KB of doubles. */
+#define ENCODE_BLOCK_VALUES 32768
 
-/* Encode every input column of f into a new matrix (unscaled). */
-static kiln_status encode_all(const kiln_pipeline *p, const kiln_frame *f, kiln_mat **out)
+/* Encode every input column of f into a new matrix (unscaled). gather (may be
+ * NULL): the pipeline being fitted, whose scaling statistics are gathered from
+ * each block as it is encoded. */
+static kiln_status encode_all(const kiln_pipeline *p, const kiln_frame *f, kiln_pipeline *gather, kiln_mat **out)
 {
     col_codec *cc = kiln_alloc(p->n_in ? p->n_in : 1, sizeof *cc);
     kiln_mat *X = kiln_mat_new(f->nrows, p->n_out);
@@ -573,10 +642,13 @@ static kiln_status encode_all(const kiln_pipeline *p, const kiln_frame *f, kiln_
     size_t opened = 0;
     for (; s == KILN_OK && opened < p->n_in; opened++)
         s = codec_open(&p->in[opened], f, &cc[opened]);
-    for (size_t r0 = 0; s == KILN_OK && r0 < f->nrows; r0 += ENCODE_BLOCK_ROWS) {
-        size_t r1 = r0 + ENCODE_BLOCK_ROWS < f->nrows ? r0 + ENCODE_BLOCK_ROWS : f->nrows;
+    size_t block = p->n_out && p->n_out < ENCODE_BLOCK_VALUES ? ENCODE_BLOCK_VALUES / p->n_out : 1;
+    for (size_t r0 = 0; s == KILN_OK && r0 < f->nrows; r0 += block) {
+        size_t r1 = r0 + block < f->nrows ? r0 + block : f->nrows;
         for (size_t i = 0; i < p->n_in; i++)
             codec_encode(&cc[i], r0, r1, X);
+        if (gather)
+            scaling_gather(gather, X, r0, r1);
     }
     for (size_t i = 0; cc && i < opened; i++)
         codec_close(&cc[i]);
@@ -618,8 +690,9 @@ static kiln_status pipeline_fit(kiln_pipeline *p, const kiln_frame *f, int tcol,
     p->scale = kiln_alloc(p->n_out, sizeof *p->scale);
     if (!p->shift || !p->scale)
         return KILN_ENOMEM;
-    KILN_TRY(encode_all(p, f, X));
-    fit_scaling(p, *X);
+    scaling_start(p);
+    KILN_TRY(encode_all(p, f, p, X));
+    scaling_finish(p, *X);
     return KILN_OK;
 }
 
@@ -688,7 +761,7 @@ kiln_status kiln_pipeline_labels(const kiln_frame *f, const char *target, kiln_t
 kiln_status kiln_pipeline_transform(const kiln_pipeline *p, const kiln_frame *f, kiln_mat **X, double **y)
 {
     kiln_mat *m;
-    KILN_TRY(encode_all(p, f, &m));
+    KILN_TRY(encode_all(p, f, NULL, &m));
     apply_scaling(p, m);
     if (y) {
         int tcol;

@@ -85,8 +85,9 @@ kiln_status kiln_pipeline_fit(const kiln_frame *f, const char *target, kiln_task
                               kiln_normalize normalize, kiln_pipeline **out);
 /* Keep the training-data summary of every input column (see kiln_pipe_col)
  * for drift checks; kiln_model_train does it, a cross-validation fold need
- * not (it costs a sort per numeric column). f holds the training rows. */
-kiln_status kiln_pipeline_summarize(kiln_pipeline *p, const kiln_frame *f);
+ * not (it costs a sort per numeric column). f holds the training rows; the
+ * columns are summarised on up to `threads` threads (same result for any). */
+kiln_status kiln_pipeline_summarize(kiln_pipeline *p, const kiln_frame *f, int threads);
 /* kiln_pipeline_fit, also returning the frame's rows encoded and scaled (as
  * kiln_pipeline_transform would give them) without encoding them twice. */
 kiln_status kiln_pipeline_fit_transform(const kiln_frame *f, const char *target, kiln_task task,

@@ -63,7 +63,7 @@ static kiln_pipeline *fit(const kiln_frame *f)
     ck_assert_msg(kiln_pipeline_fit(f, "target", KILN_TASK_REGRESS, KILN_NORMALIZE_NONE, &p) == KILN_OK,
                   "pipeline fits: %s", kiln_last_error());
     ck_assert_msg(!p->has_summary, "fitting alone keeps no summary");
-    ck_assert_msg(kiln_pipeline_summarize(p, f) == KILN_OK, "training summary kept: %s", kiln_last_error());
+    ck_assert_msg(kiln_pipeline_summarize(p, f, 2) == KILN_OK, "training summary kept: %s", kiln_last_error());
     return p;
 }
 
