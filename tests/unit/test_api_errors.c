@@ -322,7 +322,7 @@ START_TEST(reports_drift_and_summaries_refuse_bad_input)
     kiln_csv_options as_text = {0, x1};
     ck_assert_msg(kiln_csv_read(KILN_SOURCE_DIR "/tests/data/models/train.csv", &as_text, &f) == KILN_OK,
                   "data reads with x1 as text");
-    expect(kiln_pipeline_summarize(m->pipe, f), KILN_EINPUT, "column 'x1' holds text; the model saw numbers there",
+    expect(kiln_pipeline_summarize(m->pipe, f, 1), KILN_EINPUT, "column 'x1' holds text; the model saw numbers there",
            "summarising text where the model saw numbers");
     kiln_frame_free(f);
     kiln_model_free(m);
