@@ -619,16 +619,33 @@ static size_t node_bound(const kiln_tree_params *p, size_t n_rows)
     return 2 * (leaves ? leaves : 1) - 1;
 }
 
-/* The root's summed statistics (the count first) into sum. */
-static void root_sum(const grow_ws *w, size_t n_rows, double *sum)
+/* The summed statistics of rows[begin, end) (the count first) into sum, m
+ * statistics per row, added in row order. */
+static inline void range_sum_m(const grow_ws *w, size_t begin, size_t end, double *restrict sum, size_t m)
 {
-    memset(sum, 0, w->slot * sizeof *sum);
-    for (size_t k = 0; k < n_rows; k++) {
-        const double *s = w->nst + k * w->m;
-        for (size_t q = 0; q < w->m; q++)
+    for (size_t q = 0; q < m; q++)
+        sum[1 + q] = 0;
+    for (size_t k = begin; k < end; k++) {
+        const double *s = w->nst + k * m;
+        for (size_t q = 0; q < m; q++)
             sum[1 + q] += s[q];
     }
-    sum[0] = (double)n_rows;
+    sum[0] = (double)(end - begin);
+}
+
+/* range_sum_m with the common statistic counts constant (sums in registers). */
+static void range_sum(const grow_ws *w, size_t begin, size_t end, double *sum)
+{
+    switch (w->m) {
+    case 2:
+        range_sum_m(w, begin, end, sum, 2);
+        break;
+    case 3:
+        range_sum_m(w, begin, end, sum, 3);
+        break;
+    default:
+        range_sum_m(w, begin, end, sum, w->m);
+    }
 }
 
 /* Whether a node of this size and depth may be split at all. */
@@ -680,41 +697,49 @@ static kiln_status node_open(grow_ws *w, pending *pd, const double *sum, const u
     return KILN_OK;
 }
 
-/* Stable partition of rows[begin, end) and their statistics: rows going
- * left first. Returns the split point. The children's summed statistics
- * (count first) go to kids[0..slot) and kids[slot..2 slot), added in row
- * order as a pass over each child's rows would. */
-static size_t partition(grow_ws *w, const pending *pd, double *kids)
+/* Stable partition of rows[begin, end) and their statistics (m per row):
+ * rows going left first. Returns the split point. Branch-free: every row is
+ * written to both sides and only its own side's end advances, as a split's
+ * sides alternate unpredictably. */
+static inline size_t partition_m(grow_ws *w, const pending *pd, size_t m)
 {
     const split *s = &pd->best;
     const uint8_t *col = feature_codes(w, (size_t)s->feature);
-    size_t m = w->m, slot = w->slot, nl = pd->begin, nr = 0, stride = w->stride;
-    memset(kids, 0, 2 * slot * sizeof *kids);
+    size_t nl = pd->begin, nr = 0, stride = w->stride;
     for (size_t k = pd->begin; k < pd->end; k++) {
         uint32_t r = w->rows[k];
         if (k + PREFETCH < pd->end)
             __builtin_prefetch(col + (size_t)w->rows[k + PREFETCH] * stride);
         uint8_t code = col[r * stride];
-        int left = code == KILN_BIN_MISSING ? s->default_left : code <= s->bin;
+        size_t left = code == KILN_BIN_MISSING ? (size_t)s->default_left : code <= s->bin;
         const double *st = w->nst + k * m;
-        double *to, *sum = kids + (left ? 0 : slot);
-        if (left) {
-            to = w->nst + nl * m;
-            w->rows[nl++] = r;
-        } else {
-            to = w->tmp_st + nr * m;
-            w->tmp[nr++] = r;
-        }
+        double *to_l = w->nst + nl * m, *to_r = w->tmp_st + nr * m;
         for (size_t q = 0; q < m; q++) {
-            to[q] = st[q];
-            sum[1 + q] += st[q];
+            double v = st[q];
+            to_l[q] = v;
+            to_r[q] = v;
         }
+        w->rows[nl] = r;
+        w->tmp[nr] = r;
+        nl += left;
+        nr += 1 - left;
     }
-    kids[0] = (double)(nl - pd->begin);
-    kids[slot] = (double)nr;
     memcpy(w->rows + nl, w->tmp, nr * sizeof *w->rows);
     memcpy(w->nst + nl * m, w->tmp_st, nr * m * sizeof *w->nst);
     return nl;
+}
+
+/* partition_m with the common statistic counts constant. */
+static size_t partition(grow_ws *w, const pending *pd)
+{
+    switch (w->m) {
+    case 2:
+        return partition_m(w, pd, 2);
+    case 3:
+        return partition_m(w, pd, 3);
+    default:
+        return partition_m(w, pd, w->m);
+    }
 }
 
 static void leaf_rows(grow_ws *w, const pending *pd)
@@ -788,7 +813,9 @@ static kiln_status node_split(grow_ws *w, pending *pd)
     t->right[id] = r;
     t->gain[id] = s->gain;
     double *kids = w->sum + 3 * w->slot;
-    size_t mid = partition(w, pd, kids);
+    size_t mid = partition(w, pd);
+    range_sum(w, pd->begin, mid, kids);
+    range_sum(w, mid, pd->end, kids + w->slot);
     pending a = {l, pd->begin, mid, pd->depth + 1, NULL, {.feature = -1}};
     pending b = {r, mid, pd->end, pd->depth + 1, NULL, {.feature = -1}};
     int left_small = mid - pd->begin <= pd->end - mid;
@@ -943,7 +970,7 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
         w.t->n_nodes = 1;
         pending root = {0, 0, n_rows, 0, NULL, {.feature = -1}};
         double *sum = w.sum + 3 * w.slot;
-        root_sum(&w, n_rows, sum);
+        range_sum(&w, 0, n_rows, sum);
         for (size_t j = 0; j < w.n_features; j++)
             if (bins->n_bins[j] == 0) /* all missing */
                 set_known(w.kbuf, j);
