@@ -526,6 +526,8 @@ static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, u
             memset(seen[nf], 0, sizeof seen[nf]);
             j[nf++] = f;
         }
+        if (nf == 0) /* every feature left was known constant */
+            break;
         hist_add_features(w, j, nf, pd->begin, pd->end, h, seen);
         for (size_t f = 0; f < nf; f++) {
             int ok = scan_feature(w, nc, j[f], h[f], w->nonempty, seen_nonempty(w, seen[f]), best);
