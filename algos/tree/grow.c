@@ -50,7 +50,7 @@
 
 typedef struct split {
     int feature; /* -1: none found */
-    unsigned bin;
+    unsigned bin, next; /* left: codes <= bin; next: the next nonempty bin */
     int default_left;
     double gain, threshold;
 } split;
@@ -303,45 +303,57 @@ typedef struct node_ctx {
     double loss, cover;
 } node_ctx;
 
-/* The criterion's loss and cover of summed statistics s: gini and Newton
- * inlined (the same arithmetic as criterion.c's, so the same bits), as they
- * run for every candidate boundary of every node of a forest or a boosting
- * round. */
-static inline double crit_loss(const grow_ws *w, const double *s)
+/* The criterion's loss and cover of summed statistics s (m of them): gini
+ * and Newton inlined (the same arithmetic as criterion.c's, so the same
+ * bits), as they run for every candidate boundary of every node of a forest
+ * or a boosting round. */
+static inline double crit_loss(const grow_ws *w, const double *s, size_t m)
 {
     if (w->newton)
         return -0.5 * s[0] * s[0] / (s[1] + w->c->lambda);
     if (!w->gini)
         return w->c->loss(w->c, s);
     double sw = 0, sq = 0;
-    for (size_t k = 0; k < w->m; k++) {
+    for (size_t k = 0; k < m; k++) {
         sw += s[k];
         sq += s[k] * s[k];
     }
     return sw > 0 ? sw - sq / sw : 0.0;
 }
 
-static inline double crit_cover(const grow_ws *w, const double *s)
+static inline double crit_cover(const grow_ws *w, const double *s, size_t m)
 {
-    return w->newton ? s[1] : w->c->cover(w->c, s);
+    if (w->newton)
+        return s[1];
+    if (!w->gini)
+        return w->c->cover(w->c, s);
+    double sw = 0; /* the class weight sum */
+    for (size_t k = 0; k < m; k++)
+        sw += s[k];
+    return sw;
 }
 
-/* Try the split L | S - L of one feature at `bin`; keep it if it beats best. */
-static void try_split(grow_ws *w, const node_ctx *nc, size_t j, unsigned bin, int default_left, double threshold,
-                      split *best)
+/* Try the split L | S - L of one feature at `bin` (the next nonempty bin
+ * `next`, 0 for none); keep it if it beats best. A NAN threshold is the gap
+ * between bin and next, worked out only for the winner (split_threshold). */
+static inline void try_split(grow_ws *w, const node_ctx *nc, size_t j, unsigned bin, unsigned next,
+                             int default_left, double threshold, split *best, size_t m)
 {
     const kiln_tree_params *p = w->p;
+    const double *restrict S = w->sum;
+    const double *restrict L = w->L;
+    double *restrict R = w->R;
     double msl = (double)p->min_samples_leaf;
-    if (w->counted && (w->L[0] < msl || w->sum[0] - w->L[0] < msl))
+    if (w->counted && (L[0] < msl || S[0] - L[0] < msl))
         return;
-    for (size_t q = 0; q < w->slot; q++)
-        w->R[q] = w->sum[q] - w->L[q];
+    for (size_t q = 0; q <= m; q++)
+        R[q] = S[q] - L[q];
     if (p->min_child_weight > 0 &&
-        (crit_cover(w, w->L + 1) < p->min_child_weight || crit_cover(w, w->R + 1) < p->min_child_weight))
+        (crit_cover(w, L + 1, m) < p->min_child_weight || crit_cover(w, R + 1, m) < p->min_child_weight))
         return;
-    double gain = nc->loss - crit_loss(w, w->L + 1) - crit_loss(w, w->R + 1);
+    double gain = nc->loss - crit_loss(w, L + 1, m) - crit_loss(w, R + 1, m);
     if (best->feature < 0 || gain > best->gain || (gain == best->gain && (int)j < best->feature)) {
-        *best = (split){(int)j, bin, default_left, gain, threshold};
+        *best = (split){(int)j, bin, next, default_left, gain, threshold};
     }
 }
 
@@ -353,68 +365,91 @@ static double gap_threshold(const kiln_bins *b, size_t j, unsigned lo_bin, unsig
     return mid >= z ? a : mid;
 }
 
+/* The winner's threshold when the scan left it to be worked out. */
+static void split_threshold(const grow_ws *w, split *s)
+{
+    if (s->feature >= 0 && isnan(s->threshold))
+        s->threshold = gap_threshold(w->b, (size_t)s->feature, s->bin, s->next);
+}
+
 /* Evaluate the boundary after the k-th nonempty value bin, with missing rows
  * (histogram entry miss, or NULL if none) tried on both sides. L holds the
  * sums of the value bins on the left. */
-static void try_boundary(grow_ws *w, const node_ctx *nc, size_t j, unsigned bin, double threshold,
-                         const double *miss, split *best)
+static inline void try_boundary(grow_ws *w, const node_ctx *nc, size_t j, unsigned bin, unsigned next,
+                                double threshold, const double *miss, split *best, size_t m)
 {
     if (!miss) {
         /* No missing value seen: missing follows the larger child. */
-        double cl = crit_cover(w, w->L + 1), cr = nc->cover - cl;
-        try_split(w, nc, j, bin, cl >= cr, threshold, best);
+        double cl = crit_cover(w, w->L + 1, m), cr = nc->cover - cl;
+        try_split(w, nc, j, bin, next, cl >= cr, threshold, best, m);
         return;
     }
-    try_split(w, nc, j, bin, 0, threshold, best);
-    for (size_t q = 0; q < w->slot; q++)
+    try_split(w, nc, j, bin, next, 0, threshold, best, m);
+    for (size_t q = 0; q <= m; q++)
         w->L[q] += miss[q];
-    try_split(w, nc, j, bin, 1, threshold, best);
-    for (size_t q = 0; q < w->slot; q++)
+    try_split(w, nc, j, bin, next, 1, threshold, best, m);
+    for (size_t q = 0; q <= m; q++)
         w->L[q] -= miss[q];
 }
 
 /* Scan one feature's histogram h (indexed by code) whose nonempty value bins
- * are ne[0..n_ne) ascending. Returns 1 when the feature had a possible split. */
-static int scan_feature(grow_ws *w, const node_ctx *nc, size_t j, const double *h, const uint8_t *ne,
-                        size_t n_ne, split *best)
+ * are ne[0..n_ne) ascending, m statistics per bin. Returns 1 when the feature
+ * had a possible split. */
+static inline int scan_m(grow_ws *w, const node_ctx *nc, size_t j, const double *h, const uint8_t *ne, size_t n_ne,
+                         split *best, size_t m)
 {
-    size_t slot = w->slot;
+    size_t slot = m + 1;
     const double *miss = h[w->present] > 0 ? h : NULL;
-    memset(w->L, 0, slot * sizeof *w->L);
+    double *restrict L = w->L;
+    for (size_t q = 0; q < slot; q++)
+        L[q] = 0;
     if (n_ne == 0)
         return 0;
     if (n_ne == 1) {
         if (!miss)
             return 0;
         /* Values on the left, missing on the right. */
-        memcpy(w->L, h + (size_t)ne[0] * slot, slot * sizeof *w->L);
-        try_split(w, nc, j, ne[0], 0, INFINITY, best);
+        memcpy(L, h + (size_t)ne[0] * slot, slot * sizeof *L);
+        try_split(w, nc, j, ne[0], 0, 0, INFINITY, best, m);
         return 1;
     }
     size_t last = n_ne - 1; /* boundaries after ne[0..last) */
-    size_t pick = last;
-    double t_random = 0;
     if (w->p->random_splits) {
         const kiln_bins *b = w->b;
-        double lo = b->bin_lo[b->hist_start[j] + ne[0]], hi = b->bin_hi[b->hist_start[j] + ne[last]];
-        t_random = lo + (hi - lo) * kiln_rng_uniform(w->rng);
-        pick = 0;
-        while (pick + 1 < last && b->bin_lo[b->hist_start[j] + ne[pick + 1]] <= t_random)
+        const double *lo = b->bin_lo + b->hist_start[j], *hi = b->bin_hi + b->hist_start[j];
+        double t = lo[ne[0]] + (hi[ne[last]] - lo[ne[0]]) * kiln_rng_uniform(w->rng);
+        size_t pick = 0;
+        while (pick + 1 < last && lo[ne[pick + 1]] <= t)
             pick++;
+        for (size_t k = 0; k <= pick; k++)
+            for (size_t q = 0; q < slot; q++)
+                L[q] += h[(size_t)ne[k] * slot + q];
+        if (!(t >= hi[ne[pick]] && t < lo[ne[pick + 1]]))
+            t = gap_threshold(b, j, ne[pick], ne[pick + 1]);
+        try_boundary(w, nc, j, ne[pick], ne[pick + 1], t, miss, best, m);
+        return 1;
     }
     for (size_t k = 0; k < last; k++) {
         const double *e = h + (size_t)ne[k] * slot;
         for (size_t q = 0; q < slot; q++)
-            w->L[q] += e[q];
-        if (w->p->random_splits && k != pick)
-            continue;
-        double t = gap_threshold(w->b, j, ne[k], ne[k + 1]);
-        if (w->p->random_splits && t_random >= w->b->bin_hi[w->b->hist_start[j] + ne[k]] &&
-            t_random < w->b->bin_lo[w->b->hist_start[j] + ne[k + 1]])
-            t = t_random;
-        try_boundary(w, nc, j, ne[k], t, miss, best);
+            L[q] += e[q];
+        try_boundary(w, nc, j, ne[k], ne[k + 1], NAN, miss, best, m);
     }
     return 1;
+}
+
+/* scan_m with the common statistic counts constant, so its loops unroll. */
+static int scan_feature(grow_ws *w, const node_ctx *nc, size_t j, const double *h, const uint8_t *ne, size_t n_ne,
+                        split *best)
+{
+    switch (w->m) {
+    case 2:
+        return scan_m(w, nc, j, h, ne, n_ne, best, 2);
+    case 3:
+        return scan_m(w, nc, j, h, ne, n_ne, best, 3);
+    default:
+        return scan_m(w, nc, j, h, ne, n_ne, best, w->m);
+    }
 }
 
 /* The nonempty value bins of a dense feature histogram, ascending. */
@@ -440,12 +475,17 @@ static size_t seen_nonempty(grow_ws *w, const uint64_t seen[4])
     return n;
 }
 
-/* Zero the bins of a scratch histogram that rows were added to. */
+/* Zero the bins of a scratch histogram that rows were added to (a few
+ * doubles each: a loop, not a call to memset per bin). */
 static void scratch_clear(const grow_ws *w, double *h, const uint64_t seen[4])
 {
+    size_t slot = w->slot;
     for (unsigned q = 0; q < 4; q++)
-        for (uint64_t bits = seen[q]; bits; bits &= bits - 1)
-            memset(h + (q * 64 + (size_t)__builtin_ctzll(bits)) * w->slot, 0, w->slot * sizeof *h);
+        for (uint64_t bits = seen[q]; bits; bits &= bits - 1) {
+            double *e = h + (q * 64 + (size_t)__builtin_ctzll(bits)) * slot;
+            for (size_t k = 0; k < slot; k++)
+                e[k] = 0;
+        }
 }
 
 /* The next candidate feature of the node's random draw order (a partial
@@ -501,6 +541,8 @@ static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, u
             memset(seen[nf], 0, sizeof seen[nf]);
             j[nf++] = f;
         }
+        if (nf == 0) /* every feature left was known constant */
+            break;
         hist_add_features(w, j, nf, pd->begin, pd->end, h, seen);
         for (size_t f = 0; f < nf; f++) {
             int ok = scan_feature(w, nc, j[f], h[f], w->nonempty, seen_nonempty(w, seen[f]), best);
@@ -521,6 +563,7 @@ static void find_split(grow_ws *w, pending *pd, const node_ctx *nc, uint64_t *kn
     memcpy(w->order, w->cand, w->n_cand * sizeof *w->order);
     if (!pd->hist) {
         find_split_rows(w, pd, nc, known, &best);
+        split_threshold(w, &best);
         pd->best = best;
         return;
     }
@@ -534,36 +577,33 @@ static void find_split(grow_ws *w, pending *pd, const node_ctx *nc, uint64_t *kn
         if (!ok)
             set_known(known, j);
     }
+    split_threshold(w, &best);
     pd->best = best;
 }
 
 /* ---- nodes ------------------------------------------------------------------ */
 
-static kiln_status tree_reserve(kiln_tree *t, size_t n)
+/* Resize every node array of t to cap nodes (cap >= t->n_nodes). */
+static kiln_status tree_resize(kiln_tree *t, size_t cap)
 {
-    if (n <= t->cap)
-        return KILN_OK;
-    size_t cap = t->cap ? 2 * t->cap : 64;
-    while (cap < n)
-        cap *= 2;
-#define GROW(f)                                            \
+#define RESIZE(f)                                          \
     do {                                                   \
         void *q = kiln_realloc(t->f, cap, sizeof *t->f);   \
         if (!q)                                            \
             return KILN_ENOMEM;                            \
         t->f = q;                                          \
     } while (0)
-    GROW(feature);
-    GROW(threshold);
-    GROW(bin);
-    GROW(default_left);
-    GROW(left);
-    GROW(right);
-    GROW(gain);
-    GROW(impurity);
-    GROW(cover);
-    GROW(count);
-#undef GROW
+    RESIZE(feature);
+    RESIZE(threshold);
+    RESIZE(bin);
+    RESIZE(default_left);
+    RESIZE(left);
+    RESIZE(right);
+    RESIZE(gain);
+    RESIZE(impurity);
+    RESIZE(cover);
+    RESIZE(count);
+#undef RESIZE
     double *v = kiln_realloc(t->value, cap * t->n_outputs, sizeof *v);
     if (!v)
         return KILN_ENOMEM;
@@ -572,16 +612,57 @@ static kiln_status tree_reserve(kiln_tree *t, size_t n)
     return KILN_OK;
 }
 
-/* The root's summed statistics (the count first) into sum. */
-static void root_sum(const grow_ws *w, size_t n_rows, double *sum)
+static kiln_status tree_reserve(kiln_tree *t, size_t n)
 {
-    memset(sum, 0, w->slot * sizeof *sum);
-    for (size_t k = 0; k < n_rows; k++) {
-        const double *s = w->nst + k * w->m;
-        for (size_t q = 0; q < w->m; q++)
+    if (n <= t->cap)
+        return KILN_OK;
+    size_t cap = t->cap ? 2 * t->cap : 64;
+    while (cap < n)
+        cap *= 2;
+    return tree_resize(t, cap);
+}
+
+/* The most nodes a tree of these parameters can have on n_rows rows: a leaf
+ * keeps min_samples_leaf rows at least, and max_leaf_nodes and max_depth
+ * bound the leaves too. Reserved up front (pages a tree never reaches are
+ * never touched), so the node arrays are not copied as the tree grows. */
+static size_t node_bound(const kiln_tree_params *p, size_t n_rows)
+{
+    size_t leaves = n_rows / (p->min_samples_leaf ? p->min_samples_leaf : 1);
+    if (p->max_leaf_nodes && p->max_leaf_nodes < leaves)
+        leaves = p->max_leaf_nodes;
+    if (p->max_depth >= 0 && p->max_depth < 40 && ((size_t)1 << p->max_depth) < leaves)
+        leaves = (size_t)1 << p->max_depth;
+    return 2 * (leaves ? leaves : 1) - 1;
+}
+
+/* The summed statistics of rows[begin, end) (the count first) into sum, m
+ * statistics per row, added in row order. */
+static inline void range_sum_m(const grow_ws *w, size_t begin, size_t end, double *restrict sum, size_t m)
+{
+    for (size_t q = 0; q < m; q++)
+        sum[1 + q] = 0;
+    for (size_t k = begin; k < end; k++) {
+        const double *s = w->nst + k * m;
+        for (size_t q = 0; q < m; q++)
             sum[1 + q] += s[q];
     }
-    sum[0] = (double)n_rows;
+    sum[0] = (double)(end - begin);
+}
+
+/* range_sum_m with the common statistic counts constant (sums in registers). */
+static void range_sum(const grow_ws *w, size_t begin, size_t end, double *sum)
+{
+    switch (w->m) {
+    case 2:
+        range_sum_m(w, begin, end, sum, 2);
+        break;
+    case 3:
+        range_sum_m(w, begin, end, sum, 3);
+        break;
+    default:
+        range_sum_m(w, begin, end, sum, w->m);
+    }
 }
 
 /* Whether a node of this size and depth may be split (purity aside). */
@@ -631,15 +712,15 @@ static kiln_status node_open(grow_ws *w, pending *pd, const double *sum, const u
     return KILN_OK;
 }
 
+/* Statistics per row up to which the children's sums are kept in registers. */
+#define ACC_MAX 3
+
 /* Stable partition of rows[begin, end) and their statistics: rows going
  * left first. Returns the split point. The children's summed statistics
  * (count first) go to kids[0..slot) and kids[slot..2 slot), added in row
  * order as a pass over each child's rows would. Every row is written to both
  * sides and only the side it belongs to advances, so the loop has no branch
  * to mispredict (inlined with a constant m for the common criteria). */
-/* Statistics per row up to which the children's sums are kept in registers. */
-#define ACC_MAX 3
-
 static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, size_t m)
 {
     const split *s = &pd->best;
@@ -1023,12 +1104,12 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
     w.t = kiln_tree_new(bins->cols, crit->n_outputs);
     kiln_status s = w.t ? ws_init(&w, rows, n_rows) : KILN_ENOMEM;
     if (s == KILN_OK)
-        s = tree_reserve(w.t, 1);
+        s = tree_reserve(w.t, node_bound(p, n_rows));
     if (s == KILN_OK) {
         w.t->n_nodes = 1;
         pending root = {0, 0, n_rows, 0, NULL, {.feature = -1}};
         double *sum = w.sum + 3 * w.slot;
-        root_sum(&w, n_rows, sum);
+        range_sum(&w, 0, n_rows, sum);
         for (size_t j = 0; j < w.n_features; j++)
             if (bins->n_bins[j] == 0) /* all missing */
                 set_known(w.kbuf, j);
@@ -1040,6 +1121,8 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
     }
     if (s == KILN_OK)
         s = grow_loop(&w);
+    if (s == KILN_OK)
+        s = tree_resize(w.t, w.t->n_nodes);
     ws_free(&w);
     if (s != KILN_OK) {
         kiln_tree_free(w.t);

@@ -587,6 +587,62 @@ START_TEST(subtraction_matches_direct_histograms)
 }
 END_TEST
 
+START_TEST(row_major_codes_grow_the_same_tree)
+{
+    /* A forest-style tree (3 of 6 features drawn per node, bootstrap counts,
+     * one feature constant, one all missing) grown from the column-major
+     * codes and from their row-major copy: the same tree. */
+    fixture f;
+    make_checker(&f, 4000, 6, 5);
+    for (size_t i = 0; i < 4000; i++) {
+        KILN_MAT_AT(&f.d.X, i, 4) = 1.0;
+        KILN_MAT_AT(&f.d.X, i, 5) = NAN;
+        if (i % 7 == 0)
+            KILN_MAT_AT(&f.d.X, i, 2) = NAN;
+    }
+    const kiln_bins *b;
+    ck_assert_msg(kiln_bins_cached(&f.d, 255, 1, &b) == KILN_OK, "bins are cached");
+    uint8_t *rc;
+    ck_assert_msg(kiln_tree_row_codes(b, 2, &rc) == KILN_OK, "row-major codes are built");
+    for (size_t i = 0; i < 4000; i++)
+        for (size_t j = 0; j < 6; j++)
+            ck_assert_msg(rc[i * 6 + j] == b->codes[j * 4000 + i], "row-major code of row %zu, feature %zu", i, j);
+    double *st = calloc(4000 * 2, sizeof *st);
+    uint32_t *rows = malloc(4000 * sizeof *rows), *repeat = calloc(4000, sizeof *repeat), n = 0;
+    for (uint32_t i = 0; i < 4000; i++) {
+        st[2 * i + (size_t)f.y[i]] = 1.0;
+        repeat[i] = i % 3;
+        if (repeat[i])
+            rows[n++] = i;
+    }
+    kiln_criterion c = kiln_criterion_gini(2);
+    kiln_tree_stats s = {.m = 2, .row = st, .repeat = repeat};
+    kiln_tree_params p = kiln_tree_params_default();
+    p.max_features = 3;
+    kiln_tree *cols, *by_row;
+    kiln_rng r;
+    kiln_rng_seed(&r, 4);
+    ck_assert_msg(kiln_tree_grow(b, &s, rows, n, &p, &c, &r, &cols, NULL) == KILN_OK, "tree on columns grows");
+    p.row_codes = rc;
+    kiln_rng_seed(&r, 4);
+    ck_assert_msg(kiln_tree_grow(b, &s, rows, n, &p, &c, &r, &by_row, NULL) == KILN_OK, "tree on rows grows");
+    ck_assert_msg(cols->n_nodes == by_row->n_nodes && cols->n_nodes > 3, "both trees have the same size");
+    for (size_t k = 0; k < cols->n_nodes; k++)
+        ck_assert_msg(cols->feature[k] == by_row->feature[k] && cols->bin[k] == by_row->bin[k] &&
+                          cols->threshold[k] == by_row->threshold[k] &&
+                          cols->default_left[k] == by_row->default_left[k] && cols->count[k] == by_row->count[k] &&
+                          cols->feature[k] < 4,
+                      "node %zu: same split and count from rows and columns, never on a constant feature", k);
+    kiln_tree_free(cols);
+    kiln_tree_free(by_row);
+    free(rc);
+    free(rows);
+    free(repeat);
+    free(st);
+    fixture_free(&f);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tree");
@@ -594,6 +650,7 @@ int main(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, newton_criterion_grows_boosting_leaves);
     tcase_add_test(tc, subtraction_matches_direct_histograms);
+    tcase_add_test(tc, row_major_codes_grow_the_same_tree);
     tcase_add_test(tc, separable_data_is_fit_exactly);
     tcase_add_test(tc, stump_matches_scikit_learn);
     tcase_add_test(tc, missing_values_go_to_the_better_side);
