@@ -8,35 +8,7 @@
 set -u
 KILN=$1
 SRC=$2
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect_error NAME PATTERN CMD...: exit 1, one stderr line matching PATTERN, nothing on stdout.
-expect_error() {
-  local name=$1 pattern=$2
-  shift 2
-  "$@" >"$T/out" 2>"$T/err"
-  local rc=$?
-  if [ "$rc" -ne 1 ]; then bad "$name: exit $rc, wanted 1 ($(cat "$T/err"))"; return; fi
-  if [ "$(wc -l <"$T/err")" -ne 1 ]; then bad "$name: wanted one stderr line: $(cat "$T/err")"; return; fi
-  if ! grep -Eq -- "$pattern" "$T/err"; then bad "$name: message '$(cat "$T/err")' lacks /$pattern/"; return; fi
-  if [ -s "$T/out" ]; then bad "$name: wrote to stdout"; return; fi
-  ok
-}
-
-# expect_ok NAME CMD...: exit 0.
-expect_ok() {
-  local name=$1
-  shift
-  if "$@" >"$T/out" 2>"$T/err"; then ok; else bad "$name: exit $? ($(cat "$T/err"))"; fi
-}
-
-no_file() { if [ -e "$1" ]; then bad "$2: left $1 behind"; else ok; fi; }
+. "$SRC/tests/cli/lib/assert.sh"
 
 # json_check NAME FILE PYTHON-EXPRESSION-ON-d: the JSON in FILE satisfies it.
 json_check() {
@@ -172,5 +144,4 @@ for m in dt rf et gbm; do
 done
 no_file "$T/x.kiln" "bad inputs"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
