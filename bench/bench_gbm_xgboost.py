@@ -8,25 +8,8 @@ this process's VmRSS before the fit and its VmHWM after. Run by bench_gbm with
 import sys
 import time
 import numpy as np
+from bench_file import memory_mb, read
 import xgboost as xgb
-
-
-def read(path):
-    head = np.fromfile(path, dtype=np.int64, count=4)
-    rows, cols, task, n_classes = (int(v) for v in head)
-    data = np.fromfile(path, dtype=np.float64, offset=32)
-    return data[: rows * cols].reshape(rows, cols), data[rows * cols:], task, n_classes
-
-
-def memory_mb():
-    rss = peak = 0.0
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                rss = int(line.split()[1]) / 1024
-            elif line.startswith("VmHWM:"):
-                peak = int(line.split()[1]) / 1024
-    return rss, peak
 
 
 train, test, rounds, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])

@@ -8,31 +8,14 @@ import pickle
 import sys
 import time
 import numpy as np
+from bench_file import memory_mb, read
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 
-def read(path):
-    head = np.fromfile(path, dtype=np.int64, count=4)
-    rows, cols = int(head[0]), int(head[1])
-    data = np.fromfile(path, dtype=np.float64, offset=32)
-    return data[: rows * cols].reshape(rows, cols), data[rows * cols:]
-
-
-def memory_mb():
-    rss = peak = 0.0
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                rss = int(line.split()[1]) / 1024
-            elif line.startswith("VmHWM:"):
-                peak = int(line.split()[1]) / 1024
-    return rss, peak
-
-
 train, test, model_id, n_trees, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-Xtr, ytr = read(train)
-Xte, yte = read(test)
+Xtr, ytr, _, _ = read(train)
+Xte, yte, _, _ = read(test)
 if model_id == "rf":
     model = RandomForestClassifier(n_estimators=n_trees, n_jobs=threads, random_state=0)
 else:
