@@ -214,6 +214,16 @@ static double bench_median(const bench_run *r, size_t n, size_t offset)
 
 /* The directory of this benchmark's sources (the peer scripts sit there) and
  * the path of the running executable (to start --fit children). */
+/* The closing line of a comparison: every pair of fit times, kiln's then the peer's. */
+static void bench_print_runs(const char *peer, const bench_run *kiln, const bench_run *other, int n)
+{
+    printf("  runs (kiln / %s s):", peer);
+    for (int i = 0; i < n; i++)
+        printf(" %.3f/%.3f", kiln[i].secs, other[i].secs);
+    printf("\n");
+    fflush(stdout);
+}
+
 static int bench_paths(const char *file, char *dir, size_t dir_size, char *self, size_t self_size)
 {
     snprintf(dir, dir_size, "%s", file);

@@ -186,11 +186,7 @@ static int bench_set_run(int set, const char *self, const char *dir, const char 
     printf("  model: kiln %.0f nodes, %.1f bytes per node in the file; XGBoost %.0f nodes, %.1f bytes per node\n",
            k[0].nodes, k[0].file_bytes / k[0].nodes, x[0].nodes, x[0].file_bytes / x[0].nodes);
     printf("  kiln histogram throughput: %.3g rows x features per second\n", bench_median(k, n, offsetof(bench_run, extra)));
-    printf("  runs (kiln / XGBoost s):");
-    for (int i = 0; i < repeats; i++)
-        printf(" %.3f/%.3f", k[i].secs, x[i].secs);
-    printf("\n");
-    fflush(stdout);
+    bench_print_runs("XGBoost", k, x, repeats);
     return 0;
 }
 

@@ -135,11 +135,7 @@ static int bench_model(int set, const char *id, const char *self, const char *di
            kp, sp, kp - kr, sp - sr);
     printf("  model file: kiln %.0f nodes, %.1f bytes per node; scikit-learn pickle %.0f nodes, %.1f bytes per node\n",
            k[0].nodes, k[0].file_bytes / k[0].nodes, s[0].nodes, s[0].file_bytes / s[0].nodes);
-    printf("  runs (kiln / scikit-learn s):");
-    for (int i = 0; i < repeats; i++)
-        printf(" %.3f/%.3f", k[i].secs, s[i].secs);
-    printf("\n");
-    fflush(stdout);
+    bench_print_runs("scikit-learn", k, s, repeats);
     return 0;
 }
 
