@@ -17,20 +17,12 @@
 
 static double class_weight_sum(const kiln_criterion *c, const double *s)
 {
-    double w = 0;
-    for (size_t k = 0; k < c->n_stats; k++)
-        w += s[k];
-    return w;
+    return kiln_class_weight(s, c->n_stats);
 }
 
 static double gini_loss(const kiln_criterion *c, const double *s)
 {
-    double w = 0, sq = 0;
-    for (size_t k = 0; k < c->n_stats; k++) {
-        w += s[k];
-        sq += s[k] * s[k];
-    }
-    return w > 0 ? w - sq / w : 0.0;
+    return kiln_gini_loss(s, c->n_stats);
 }
 
 static double entropy_loss(const kiln_criterion *c, const double *s)
@@ -78,7 +70,7 @@ static void mean_leaf(const kiln_criterion *c, const double *s, double *out)
 
 static double newton_loss(const kiln_criterion *c, const double *s)
 {
-    return -0.5 * s[0] * s[0] / (s[1] + c->lambda);
+    return kiln_newton_loss(s, c->lambda);
 }
 
 static double hessian(const kiln_criterion *c, const double *s)

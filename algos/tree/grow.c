@@ -303,34 +303,22 @@ typedef struct node_ctx {
     double loss, cover;
 } node_ctx;
 
-/* The criterion's loss and cover of summed statistics s (m of them): gini
- * and Newton inlined (the same arithmetic as criterion.c's, so the same
- * bits), as they run for every candidate boundary of every node of a forest
- * or a boosting round. */
+/* The criterion's loss and cover of summed statistics s (m of them), gini
+ * and Newton inlined (tree_impl.h's arithmetic, the same bits as the
+ * criterion's own), as they run for every candidate boundary of every node
+ * of a forest or a boosting round. */
 static inline double crit_loss(const grow_ws *w, const double *s, size_t m)
 {
     if (w->newton)
-        return -0.5 * s[0] * s[0] / (s[1] + w->c->lambda);
-    if (!w->gini)
-        return w->c->loss(w->c, s);
-    double sw = 0, sq = 0;
-    for (size_t k = 0; k < m; k++) {
-        sw += s[k];
-        sq += s[k] * s[k];
-    }
-    return sw > 0 ? sw - sq / sw : 0.0;
+        return kiln_newton_loss(s, w->c->lambda);
+    return w->gini ? kiln_gini_loss(s, m) : w->c->loss(w->c, s);
 }
 
 static inline double crit_cover(const grow_ws *w, const double *s, size_t m)
 {
     if (w->newton)
         return s[1];
-    if (!w->gini)
-        return w->c->cover(w->c, s);
-    double sw = 0; /* the class weight sum */
-    for (size_t k = 0; k < m; k++)
-        sw += s[k];
-    return sw;
+    return w->gini ? kiln_class_weight(s, m) : w->c->cover(w->c, s);
 }
 
 /* Try the split L | S - L of one feature at `bin` (the next nonempty bin

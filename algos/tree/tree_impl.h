@@ -136,6 +136,32 @@ struct kiln_criterion {
     void (*leaf)(const kiln_criterion *c, const double *s, double *out);
 };
 
+/* The arithmetic of the gini and Newton criteria, shared by their vtables
+ * (criterion.c) and the builder's inlined split search (grow.c), so both
+ * give the same bits. s holds m class weights, or (G, H). */
+static inline double kiln_class_weight(const double *s, size_t m)
+{
+    double w = 0;
+    for (size_t k = 0; k < m; k++)
+        w += s[k];
+    return w;
+}
+
+static inline double kiln_gini_loss(const double *s, size_t m)
+{
+    double w = 0, sq = 0;
+    for (size_t k = 0; k < m; k++) {
+        w += s[k];
+        sq += s[k] * s[k];
+    }
+    return w > 0 ? w - sq / w : 0.0;
+}
+
+static inline double kiln_newton_loss(const double *s, double lambda)
+{
+    return -0.5 * s[0] * s[0] / (s[1] + lambda);
+}
+
 kiln_criterion kiln_criterion_gini(size_t n_classes);
 kiln_criterion kiln_criterion_entropy(size_t n_classes);
 kiln_criterion kiln_criterion_squared_error(void);
