@@ -32,6 +32,8 @@
  * threshold per feature uniformly between the node's smallest and largest
  * value instead of scanning every boundary. */
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "algos/tree/tree_impl.h"
@@ -76,6 +78,7 @@ typedef struct grow_ws {
     int dense; /* all features are candidates: subtraction applies */
     int gini, newton; /* the criterion is gini / Newton (inlined in the split search) */
     size_t dense_min;
+    int threads; /* threads building one node's dense histograms */
     uint32_t *rows, *tmp;
     double *nst, *tmp_st; /* the statistics of rows[k] at nst[k * m]: a node's are contiguous */
     double *acc;          /* BATCH x 256 x slot scratch: features' histograms */
@@ -84,7 +87,6 @@ typedef struct grow_ws {
     uint64_t *known;      /* per pending node: its features known constant */
     uint64_t *kbuf;       /* 3 such sets: a split node's, its children's */
     size_t words;         /* words per set: one bit per feature */
-    double *value;        /* n_outputs */
     size_t *order;        /* feature draw order */
     uint8_t *nonempty;    /* 256 bins of one feature, ascending */
     pending *stack;
@@ -286,7 +288,7 @@ static kiln_status hist_build(grow_ws *w, size_t begin, size_t end, double **out
     if (!h)
         return KILN_ENOMEM;
     dense_job d = {w, begin, end, h};
-    int threads = (end - begin) * w->n_cand >= PARALLEL_MIN ? w->p->threads : 1;
+    int threads = (end - begin) * w->n_cand >= PARALLEL_MIN ? w->threads : 1;
     kiln_status s = kiln_parallel_for((w->n_cand + 3) / 4, threads, dense_task, &d);
     if (s != KILN_OK) {
         free(h);
@@ -611,12 +613,14 @@ static kiln_status tree_reserve(kiln_tree *t, size_t n)
 }
 
 /* The most nodes a tree of these parameters can have on n_rows rows: a leaf
- * keeps min_samples_leaf rows at least, and max_leaf_nodes and max_depth
- * bound the leaves too. Reserved up front (pages a tree never reaches are
- * never touched), so the node arrays are not copied as the tree grows. */
-static size_t node_bound(const kiln_tree_params *p, size_t n_rows)
+ * keeps one row, or min_samples_leaf when rows are counted, at least, and
+ * max_leaf_nodes and max_depth bound the leaves too. Reserved up front (pages
+ * a tree never reaches are never touched), so the node arrays are not copied
+ * as the tree grows, nor moved while nodes are split in parallel. */
+static size_t node_bound(const grow_ws *w, size_t n_rows)
 {
-    size_t leaves = n_rows / (p->min_samples_leaf ? p->min_samples_leaf : 1);
+    const kiln_tree_params *p = w->p;
+    size_t leaves = n_rows / (w->counted && p->min_samples_leaf ? p->min_samples_leaf : 1);
     if (p->max_leaf_nodes && p->max_leaf_nodes < leaves)
         leaves = p->max_leaf_nodes;
     if (p->max_depth >= 0 && p->max_depth < 40 && ((size_t)1 << p->max_depth) < leaves)
@@ -708,7 +712,9 @@ static kiln_status node_open(grow_ws *w, pending *pd, const double *sum, const u
  * (count first) go to kids[0..slot) and kids[slot..2 slot), added in row
  * order as a pass over each child's rows would. Every row is written to both
  * sides and only the side it belongs to advances, so the loop has no branch
- * to mispredict (inlined with a constant m for the common criteria). */
+ * to mispredict (inlined with a constant m for the common criteria). The
+ * right side waits in tmp[begin, end), so the nodes of one tree can be
+ * partitioned at the same time. */
 static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, size_t m)
 {
     const split *s = &pd->best;
@@ -724,7 +730,7 @@ static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, si
         unsigned code = col[(size_t)r * stride];
         size_t left = code == KILN_BIN_MISSING ? miss_left : code <= bin;
         const double *st = w->nst + k * m;
-        double *to_l = w->nst + nl * m, *to_r = w->tmp_st + nr * m, *sum = kids + (1 - left) * slot;
+        double *to_l = w->nst + nl * m, *to_r = w->tmp_st + (pd->begin + nr) * m, *sum = kids + (1 - left) * slot;
         for (size_t q = 0; q < m; q++) {
             double v = st[q];
             to_l[q] = v;
@@ -737,7 +743,7 @@ static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, si
             }
         }
         w->rows[nl] = r;
-        w->tmp[nr] = r;
+        w->tmp[pd->begin + nr] = r;
         nl += left;
         nr += 1 - left;
     }
@@ -747,8 +753,8 @@ static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, si
     }
     kids[0] = (double)(nl - pd->begin);
     kids[slot] = (double)nr;
-    memcpy(w->rows + nl, w->tmp, nr * sizeof *w->rows);
-    memcpy(w->nst + nl * m, w->tmp_st, nr * m * sizeof *w->nst);
+    memcpy(w->rows + nl, w->tmp + pd->begin, nr * sizeof *w->rows);
+    memcpy(w->nst + nl * m, w->tmp_st + pd->begin * m, nr * m * sizeof *w->nst);
     return nl;
 }
 
@@ -762,14 +768,6 @@ static size_t partition(grow_ws *w, const pending *pd, double *kids)
     default:
         return partition_m(w, pd, kids, w->m);
     }
-}
-
-static void leaf_rows(grow_ws *w, const pending *pd)
-{
-    if (!w->row_leaf)
-        return;
-    for (size_t k = pd->begin; k < pd->end; k++)
-        w->row_leaf[w->rows[k]] = pd->node;
 }
 
 /* Histograms for the children of a dense parent: build the smaller child's,
@@ -819,44 +817,67 @@ static kiln_status push(grow_ws *w, pending pd, const uint64_t *known)
 }
 
 /* Split node pd (its best split is valid; the features known constant in it
- * in w->kbuf) and open both children. */
-static kiln_status node_split(grow_ws *w, pending *pd)
+ * in w->kbuf) into the nodes l (left) and l + 1 and open both: kids[0] and
+ * kids[1], with the features known constant in them in w->kbuf + words and
+ * w->kbuf + 2 words. */
+static kiln_status node_split(grow_ws *w, pending *pd, int32_t l, pending kids[2])
 {
     kiln_tree *t = w->t;
-    KILN_TRY(tree_reserve(t, t->n_nodes + 2));
-    int32_t id = pd->node, l = (int32_t)t->n_nodes, r = l + 1;
-    t->n_nodes += 2;
+    int32_t id = pd->node;
     const split *s = &pd->best;
     t->feature[id] = s->feature;
     t->threshold[id] = s->threshold;
     t->bin[id] = (uint8_t)s->bin;
     t->default_left[id] = (uint8_t)s->default_left;
     t->left[id] = l;
-    t->right[id] = r;
+    t->right[id] = l + 1;
     t->gain[id] = s->gain;
-    double *kids = w->sum + 3 * w->slot;
-    size_t mid = partition(w, pd, kids);
-    pending a = {l, pd->begin, mid, pd->depth + 1, NULL, {.feature = -1}};
-    pending b = {r, mid, pd->end, pd->depth + 1, NULL, {.feature = -1}};
+    double *sums = w->sum + 3 * w->slot;
+    size_t mid = partition(w, pd, sums);
+    kids[0] = (pending){l, pd->begin, mid, pd->depth + 1, NULL, {.feature = -1}};
+    kids[1] = (pending){l + 1, mid, pd->end, pd->depth + 1, NULL, {.feature = -1}};
     int left_small = mid - pd->begin <= pd->end - mid;
-    KILN_TRY(child_hists(w, pd->hist, left_small ? &a : &b, left_small ? &b : &a));
+    KILN_TRY(child_hists(w, pd->hist, &kids[1 - left_small], &kids[left_small]));
     pd->hist = NULL;
-    uint64_t *ka = w->kbuf + w->words, *kb = w->kbuf + 2 * w->words;
-    kiln_status st = node_open(w, &a, kids, w->kbuf, ka);
+    kiln_status st = node_open(w, &kids[0], sums, w->kbuf, w->kbuf + w->words);
     if (st == KILN_OK)
-        st = node_open(w, &b, kids + w->slot, w->kbuf, kb);
+        st = node_open(w, &kids[1], sums + w->slot, w->kbuf, w->kbuf + 2 * w->words);
     if (st != KILN_OK) {
-        free(a.hist);
-        free(b.hist);
+        free(kids[0].hist);
+        free(kids[1].hist);
+    }
+    return st;
+}
+
+/* Push node_split's children onto the stack of `to`, the left one on top
+ * (depth-first pops it first). */
+static kiln_status push_kids(grow_ws *to, const grow_ws *w, pending kids[2])
+{
+    kiln_status st = push(to, kids[1], w->kbuf + 2 * w->words);
+    if (st != KILN_OK) {
+        free(kids[0].hist);
         return st;
     }
-    /* Depth-first pops the left child first. */
-    st = push(w, b, kb);
-    if (st != KILN_OK) {
-        free(a.hist);
-        return st;
-    }
-    return push(w, a, ka);
+    return push(to, kids[0], w->kbuf + w->words);
+}
+
+/* Take pending node i off w's stack; its known constant features go to kbuf. */
+static pending pop(grow_ws *w, size_t i, uint64_t *kbuf)
+{
+    pending pd = w->stack[i];
+    memcpy(kbuf, w->known + i * w->words, w->words * sizeof *kbuf);
+    w->stack[i] = w->stack[--w->n_pending]; /* the top itself when depth-first */
+    memmove(w->known + i * w->words, w->known + w->n_pending * w->words, w->words * sizeof *w->known);
+    return pd;
+}
+
+/* A node left unsplit: record its rows' leaf and drop its histograms. */
+static void leaf_done(grow_ws *w, pending *pd)
+{
+    if (w->row_leaf)
+        for (size_t k = pd->begin; k < pd->end; k++)
+            w->row_leaf[w->rows[k]] = pd->node;
+    free(pd->hist);
 }
 
 /* The next pending node: the top of the stack, or the best gain (ties: the
@@ -877,29 +898,245 @@ static size_t pick_next(const grow_ws *w)
     return best == w->n_pending ? w->n_pending - 1 : best;
 }
 
-static kiln_status grow_loop(grow_ws *w)
+/* Split pending nodes one at a time until none is pending or `until` are. */
+static kiln_status grow_loop(grow_ws *w, size_t until)
 {
     size_t leaves = 1;
-    while (w->n_pending) {
-        size_t i = pick_next(w);
-        pending pd = w->stack[i];
-        memcpy(w->kbuf, w->known + i * w->words, w->words * sizeof *w->kbuf);
-        w->stack[i] = w->stack[--w->n_pending]; /* the top itself when depth-first */
-        memmove(w->known + i * w->words, w->known + w->n_pending * w->words, w->words * sizeof *w->known);
-        int can = pd.best.feature >= 0 && (w->p->max_leaf_nodes == 0 || leaves < w->p->max_leaf_nodes);
-        if (!can) {
-            leaf_rows(w, &pd);
-            free(pd.hist);
+    while (w->n_pending && w->n_pending < until) {
+        pending pd = pop(w, pick_next(w), w->kbuf);
+        if (pd.best.feature < 0 || (w->p->max_leaf_nodes && leaves >= w->p->max_leaf_nodes)) {
+            leaf_done(w, &pd);
             continue;
         }
-        kiln_status s = node_split(w, &pd);
-        if (s != KILN_OK)
-            return s;
+        KILN_TRY(tree_reserve(w->t, w->t->n_nodes + 2));
+        int32_t l = (int32_t)w->t->n_nodes;
+        w->t->n_nodes += 2;
+        pending kids[2];
+        KILN_TRY(node_split(w, &pd, l, kids));
+        KILN_TRY(push_kids(w, w, kids));
         leaves++;
     }
     return KILN_OK;
 }
 
+/* ---- splitting nodes in parallel ----------------------------------------- */
+
+/* Once a few nodes are pending, the threads take nodes from one shared
+ * stack, each with scratch of its own (a copy of the tree's grow_ws) and one
+ * thread per node. A node's split depends on its rows only when every feature
+ * is a candidate and cuts are scanned, not drawn (no random draw), so the
+ * schedule changes only the order nodes are numbered in; tree_renumber then
+ * restores the depth-first order of one thread, and the tree is the same for
+ * any thread count. */
+typedef struct grow_queue {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    grow_ws *shared;  /* its stack is the queue; its tree receives the nodes */
+    grow_ws *workers; /* one per thread */
+    size_t busy;      /* threads splitting a node */
+    int failed;
+} grow_queue;
+
+static int grow_parallel_ok(const grow_ws *w)
+{
+    return w->threads > 1 && w->dense && !w->p->random_splits && w->p->max_leaf_nodes == 0;
+}
+
+/* Thread i: split nodes from the shared stack until it is empty and no
+ * thread is still splitting one (which could push more). */
+static kiln_status worker_task(void *arg, size_t i)
+{
+    grow_queue *q = arg;
+    grow_ws *w = &q->workers[i], *sh = q->shared;
+    kiln_status st = KILN_OK;
+    pthread_mutex_lock(&q->lock);
+    for (;;) {
+        while (!q->failed && sh->n_pending == 0 && q->busy > 0)
+            pthread_cond_wait(&q->changed, &q->lock);
+        if (q->failed || sh->n_pending == 0)
+            break;
+        pending pd = pop(sh, sh->n_pending - 1, w->kbuf);
+        int32_t l = -1;
+        if (pd.best.feature >= 0) {
+            /* Within node_bound (every leaf keeps a row), so the node arrays do not move. */
+            l = (int32_t)sh->t->n_nodes;
+            sh->t->n_nodes += 2;
+        }
+        q->busy++;
+        pthread_mutex_unlock(&q->lock);
+        pending kids[2];
+        if (l < 0)
+            leaf_done(w, &pd);
+        else
+            st = node_split(w, &pd, l, kids);
+        pthread_mutex_lock(&q->lock);
+        q->busy--;
+        if (st == KILN_OK && l >= 0)
+            st = push_kids(sh, w, kids);
+        pthread_cond_broadcast(&q->changed);
+        if (st != KILN_OK)
+            break;
+    }
+    if (st != KILN_OK)
+        q->failed = 1;
+    pthread_cond_broadcast(&q->changed);
+    pthread_mutex_unlock(&q->lock);
+    return st;
+}
+
+/* Scratch of its own for worker i > 0 (worker 0 uses the tree's). */
+static kiln_status worker_init(const grow_ws *w, grow_ws *wk)
+{
+    *wk = *w;
+    wk->threads = 1;
+    wk->stack = NULL;
+    wk->known = NULL;
+    wk->n_pending = wk->cap_pending = 0;
+    wk->pool = NULL;
+    wk->n_pool = wk->cap_pool = 0;
+    wk->acc = kiln_alloc(BATCH * 256 * w->slot, sizeof *wk->acc);
+    wk->sum = kiln_alloc(5 * w->slot, sizeof *wk->sum);
+    wk->kbuf = kiln_alloc(3 * w->words, sizeof *wk->kbuf);
+    wk->order = kiln_alloc(w->n_features, sizeof *wk->order);
+    wk->nonempty = kiln_alloc(256, 1);
+    wk->L = wk->sum ? wk->sum + w->slot : NULL;
+    wk->R = wk->sum ? wk->sum + 2 * w->slot : NULL;
+    if (!wk->acc || !wk->sum || !wk->kbuf || !wk->order || !wk->nonempty)
+        return KILN_ENOMEM;
+    return KILN_OK;
+}
+
+/* Worker i > 0's scratch freed, its pooled histograms handed to w's pool. */
+static kiln_status worker_clear(grow_ws *w, grow_ws *wk)
+{
+    kiln_status st = KILN_OK;
+    for (size_t k = 0; k < wk->n_pool; k++)
+        if (hist_put(w, wk->pool[k]) != KILN_OK)
+            st = KILN_ENOMEM;
+    free(wk->pool);
+    free(wk->acc);
+    free(wk->sum);
+    free(wk->kbuf);
+    free(wk->order);
+    free(wk->nonempty);
+    return st;
+}
+
+/* Split the pending nodes of w on w->threads threads. */
+static kiln_status grow_parallel(grow_ws *w)
+{
+    size_t n = (size_t)w->threads;
+    grow_ws *workers = kiln_alloc(n, sizeof *workers);
+    if (!workers)
+        return KILN_ENOMEM;
+    grow_queue q = {.shared = w, .workers = workers};
+    workers[0] = *w;
+    workers[0].threads = 1;
+    kiln_status st = KILN_OK;
+    size_t made = 1;
+    for (; made < n && st == KILN_OK; made++)
+        st = worker_init(w, &workers[made]);
+    if (st == KILN_OK) {
+        pthread_mutex_init(&q.lock, NULL);
+        pthread_cond_init(&q.changed, NULL);
+        st = kiln_parallel_for(n, w->threads, worker_task, &q);
+        pthread_cond_destroy(&q.changed);
+        pthread_mutex_destroy(&q.lock);
+    }
+    w->pool = workers[0].pool; /* worker 0 pooled into the tree's pool */
+    w->n_pool = workers[0].n_pool;
+    w->cap_pool = workers[0].cap_pool;
+    for (size_t i = 1; i < made; i++) {
+        kiln_status c = worker_clear(w, &workers[i]);
+        st = st == KILN_OK ? c : st;
+    }
+    free(workers);
+    return st;
+}
+
+/* Permute the n elements (size bytes each) of a by to: a[i] moves to a[to[i]]. */
+static kiln_status permute(void *a, size_t size, const int32_t *to, size_t n)
+{
+    char *tmp = kiln_alloc(n, size);
+    if (!tmp)
+        return KILN_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        memcpy(tmp + (size_t)to[i] * size, (char *)a + i * size, size);
+    memcpy(a, tmp, n * size);
+    free(tmp);
+    return KILN_OK;
+}
+
+/* Number t's nodes as one thread growing depth-first does: the root 0, then,
+ * visiting nodes in preorder (left subtree first), each split node's children
+ * the next two ids. row_leaf (rows[0..n_rows), which may repeat) follows. */
+static kiln_status tree_renumber(kiln_tree *t, int32_t *row_leaf, const uint32_t *rows, size_t n_rows)
+{
+    size_t n = t->n_nodes;
+    int32_t *to = kiln_alloc(n, sizeof *to), *stack = kiln_alloc(n, sizeof *stack);
+    kiln_status st = to && stack ? KILN_OK : KILN_ENOMEM;
+    size_t top = 0, next = 1;
+    if (st == KILN_OK) {
+        to[0] = 0;
+        stack[top++] = 0;
+    }
+    while (top) {
+        int32_t v = stack[--top];
+        if (t->left[v] < 0)
+            continue;
+        to[t->left[v]] = (int32_t)next;
+        to[t->right[v]] = (int32_t)next + 1;
+        next += 2;
+        stack[top++] = t->right[v];
+        stack[top++] = t->left[v];
+    }
+    for (size_t i = 0; st == KILN_OK && i < n; i++)
+        if (t->left[i] >= 0) {
+            t->left[i] = to[t->left[i]];
+            t->right[i] = to[t->right[i]];
+        }
+#define PERMUTE(f, size)                                \
+    do {                                                \
+        if (st == KILN_OK)                              \
+            st = permute(t->f, size, to, n);            \
+    } while (0)
+    PERMUTE(feature, sizeof *t->feature);
+    PERMUTE(threshold, sizeof *t->threshold);
+    PERMUTE(bin, sizeof *t->bin);
+    PERMUTE(default_left, sizeof *t->default_left);
+    PERMUTE(left, sizeof *t->left);
+    PERMUTE(right, sizeof *t->right);
+    PERMUTE(gain, sizeof *t->gain);
+    PERMUTE(impurity, sizeof *t->impurity);
+    PERMUTE(cover, sizeof *t->cover);
+    PERMUTE(count, sizeof *t->count);
+    PERMUTE(value, t->n_outputs * sizeof *t->value);
+#undef PERMUTE
+    /* A repeated row's leaf is renumbered once: -2 - id marks it done. */
+    for (size_t k = 0; st == KILN_OK && row_leaf && k < n_rows; k++)
+        if (row_leaf[rows[k]] >= 0)
+            row_leaf[rows[k]] = -2 - to[row_leaf[rows[k]]];
+    for (size_t k = 0; st == KILN_OK && row_leaf && k < n_rows; k++)
+        if (row_leaf[rows[k]] < -1)
+            row_leaf[rows[k]] = -2 - row_leaf[rows[k]];
+    free(to);
+    free(stack);
+    return st;
+}
+
+/* Grow the tree from its pending root: one node at a time, and when the
+ * nodes can be split in parallel, on all threads once 2 per thread are
+ * pending. */
+static kiln_status grow_nodes(grow_ws *w, size_t n_rows)
+{
+    if (!grow_parallel_ok(w))
+        return grow_loop(w, SIZE_MAX);
+    KILN_TRY(grow_loop(w, 2 * (size_t)w->threads));
+    if (w->n_pending == 0)
+        return KILN_OK;
+    KILN_TRY(grow_parallel(w));
+    return tree_renumber(w->t, w->row_leaf, w->rows, n_rows);
+}
 /* ---- buffers kept between trees ------------------------------------------ */
 
 struct kiln_tree_ws {
@@ -1085,14 +1322,14 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
         return KILN_ERROR(KILN_EINTERNAL, "criterion %s wants %zu statistics per row, got %zu", crit->name,
                           crit->n_stats, stats->m);
     grow_ws w = {.b = bins, .st = stats, .p = p, .c = crit, .rng = rng, .m = stats->m,
-                 .n_features = bins->cols, .row_leaf = row_leaf};
+                 .n_features = bins->cols, .threads = p->threads > 1 ? p->threads : 1, .row_leaf = row_leaf};
     w.dense_min = p->dense_min_rows ? p->dense_min_rows : DENSE_MIN;
     w.counted = crit->presence < 0;
     w.present = w.counted ? 0 : 1 + (size_t)crit->presence;
     w.t = kiln_tree_new(bins->cols, crit->n_outputs);
     kiln_status s = w.t ? ws_init(&w, rows, n_rows) : KILN_ENOMEM;
     if (s == KILN_OK)
-        s = tree_reserve(w.t, node_bound(p, n_rows));
+        s = tree_reserve(w.t, node_bound(&w, n_rows));
     if (s == KILN_OK) {
         w.t->n_nodes = 1;
         pending root = {0, 0, n_rows, 0, NULL, {.feature = -1}};
@@ -1108,7 +1345,7 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
             free(root.hist);
     }
     if (s == KILN_OK)
-        s = grow_loop(&w);
+        s = grow_nodes(&w, n_rows);
     if (s == KILN_OK)
         s = tree_resize(w.t, w.t->n_nodes);
     ws_free(&w);
