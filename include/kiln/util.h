@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "kiln/status.h"
 
 /* Monotonic wall clock in seconds. */
@@ -57,12 +58,23 @@ typedef struct kiln_radix {
 } kiln_radix;
 kiln_status kiln_radix_init(kiln_radix *b, size_t n, int with_rows);
 void kiln_radix_free(kiln_radix *b);
-uint64_t kiln_radix_key(double x);
-double kiln_radix_value(uint64_t k);
 void kiln_radix_sort(kiln_radix *b, size_t n);
 
-/* The shortest decimal text that reads back as exactly v ("%.17g" at most);
- * whole numbers below 1e15 in magnitude are written as integers. */
+/* Inline: binning calls them for every value of every column. */
+static inline uint64_t kiln_radix_key(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u >> 63 ? ~u : u | (UINT64_C(1) << 63);
+}
+
+static inline double kiln_radix_value(uint64_t k)
+{
+    uint64_t u = k >> 63 ? k & ~(UINT64_C(1) << 63) : ~k;
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
 
 /* qsort comparator for doubles, ascending (NaN-free input). */
 int kiln_cmp_double(const void *a, const void *b);
