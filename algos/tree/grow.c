@@ -984,6 +984,18 @@ static kiln_status worker_task(void *arg, size_t i)
     return st;
 }
 
+/* One thread's scratch for opening and splitting nodes: histograms, sums,
+ * sets of known constant features, the draw order, nonempty bins. */
+static kiln_status scratch_alloc(grow_ws *w)
+{
+    w->acc = kiln_alloc(BATCH * 256 * w->slot, sizeof *w->acc);
+    w->sum = kiln_alloc(5 * w->slot, sizeof *w->sum);
+    w->kbuf = kiln_alloc(3 * w->words, sizeof *w->kbuf);
+    w->order = kiln_alloc(w->n_features, sizeof *w->order);
+    w->nonempty = kiln_alloc(256, 1);
+    return w->acc && w->sum && w->kbuf && w->order && w->nonempty ? KILN_OK : KILN_ENOMEM;
+}
+
 /* Scratch of its own for worker i > 0 (worker 0 uses the tree's). */
 static kiln_status worker_init(const grow_ws *w, grow_ws *wk)
 {
@@ -994,15 +1006,9 @@ static kiln_status worker_init(const grow_ws *w, grow_ws *wk)
     wk->n_pending = wk->cap_pending = 0;
     wk->pool = NULL;
     wk->n_pool = wk->cap_pool = 0;
-    wk->acc = kiln_alloc(BATCH * 256 * w->slot, sizeof *wk->acc);
-    wk->sum = kiln_alloc(5 * w->slot, sizeof *wk->sum);
-    wk->kbuf = kiln_alloc(3 * w->words, sizeof *wk->kbuf);
-    wk->order = kiln_alloc(w->n_features, sizeof *wk->order);
-    wk->nonempty = kiln_alloc(256, 1);
-    wk->L = wk->sum ? wk->sum + w->slot : NULL;
-    wk->R = wk->sum ? wk->sum + 2 * w->slot : NULL;
-    if (!wk->acc || !wk->sum || !wk->kbuf || !wk->order || !wk->nonempty)
-        return KILN_ENOMEM;
+    KILN_TRY(scratch_alloc(wk));
+    wk->L = wk->sum + w->slot;
+    wk->R = wk->sum + 2 * w->slot;
     return KILN_OK;
 }
 
@@ -1273,15 +1279,10 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
         w->tmp = kiln_alloc(n_rows, sizeof *w->tmp);
         w->nst = kiln_alloc(n_rows * m, sizeof *w->nst);
         w->tmp_st = kiln_alloc(n_rows * m, sizeof *w->tmp_st);
-        w->acc = kiln_alloc(BATCH * 256 * slot, sizeof *w->acc);
-        w->sum = kiln_alloc(5 * slot, sizeof *w->sum);
-        w->kbuf = kiln_alloc(3 * w->words, sizeof *w->kbuf);
-        w->order = kiln_alloc(w->n_features, sizeof *w->order);
         w->cand = kiln_alloc(w->n_features, sizeof *w->cand);
-        w->nonempty = kiln_alloc(256, 1);
+        KILN_TRY(scratch_alloc(w));
     }
-    if (!w->rows || !w->tmp || !w->nst || !w->tmp_st || !w->acc || !w->sum || !w->order || !w->cand || !w->nonempty ||
-        !w->kbuf)
+    if (!w->rows || !w->tmp || !w->nst || !w->tmp_st || !w->cand)
         return KILN_ENOMEM;
     memset(w->kbuf, 0, 3 * w->words * sizeof *w->kbuf);
     const kiln_tree_params *p = w->p;
