@@ -216,6 +216,128 @@ static void hist_add_features(const grow_ws *w, const size_t *j, size_t nf, size
         hist_rows(w, col, h, nf, begin, end, w->m, 1, seen);
 }
 
+/* Features with at most two value bins (0/1 columns such as one-hot
+ * categories) go TWO_GROUP at a time with their sums in registers: in a
+ * histogram in memory every row adds to one of the same two bins, each
+ * addition waiting for the one before it (store to load). Per feature the
+ * rows of bins 0 (missing) and 1 are counted and bins 1 and 2 summed in row
+ * order, a row adding its statistics times 1.0 to its own bin and times 0.0
+ * to the other, without a branch (adding +-0.0 leaves a sum's bits as they
+ * are: the sums hist_rows adds). Written to h[f] as hist_rows would, unless
+ * the feature had missing rows (missing[f] = 1; hist_rows then builds it).
+ * Inlined with nf and m constant so that the sums stay in registers. */
+#define TWO_GROUP 4
+
+static inline void two_rows(const grow_ws *w, const uint8_t *const *col, double *const *h, size_t nf, size_t begin,
+                            size_t end, size_t m, int *missing)
+{
+    static const uint64_t unit[3] = {1, (uint64_t)1 << 32, 0}; /* the rows of bins 0 and 1, 32 bits each */
+    static const double in1[3] = {0, 1, 0}, in2[3] = {0, 0, 1};
+    size_t slot = m + 1, stride = w->stride;
+    uint64_t n01[TWO_GROUP] = {0};
+    double a1[TWO_GROUP][3] = {{0}}, a2[TWO_GROUP][3] = {{0}};
+    for (size_t k = begin; k < end; k++) {
+        size_t at = (size_t)w->rows[k] * stride;
+        const double *s = w->nst + k * m;
+        if (k + PREFETCH < end) {
+            size_t ahead = (size_t)w->rows[k + PREFETCH] * stride;
+            __builtin_prefetch(col[0] + ahead);
+            __builtin_prefetch(col[nf - 1] + ahead);
+        }
+        for (size_t f = 0; f < nf; f++) {
+            unsigned code = col[f][at];
+            n01[f] += unit[code];
+            for (size_t q = 0; q < m; q++) {
+                a1[f][q] += s[q] * in1[code];
+                a2[f][q] += s[q] * in2[code];
+            }
+        }
+    }
+    for (size_t f = 0; f < nf; f++) {
+        size_t n1 = (size_t)(n01[f] >> 32);
+        missing[f] = (uint32_t)n01[f] > 0;
+        if (missing[f])
+            continue;
+        double *e1 = h[f] + slot, *e2 = h[f] + 2 * slot;
+        e1[0] = (double)n1;
+        e2[0] = (double)(end - begin - n1);
+        for (size_t q = 0; q < m; q++) {
+            e1[1 + q] = a1[f][q];
+            e2[1 + q] = a2[f][q];
+        }
+    }
+}
+
+/* two_rows for nf <= TWO_GROUP features, m = 2 or 3. */
+static void two_group(const grow_ws *w, const uint8_t *const *col, double *const *h, size_t nf, size_t begin,
+                      size_t end, int *missing)
+{
+    switch (nf * 4 + w->m) {
+    case 1 * 4 + 2:
+        two_rows(w, col, h, 1, begin, end, 2, missing);
+        break;
+    case 2 * 4 + 2:
+        two_rows(w, col, h, 2, begin, end, 2, missing);
+        break;
+    case 3 * 4 + 2:
+        two_rows(w, col, h, 3, begin, end, 2, missing);
+        break;
+    case 4 * 4 + 2:
+        two_rows(w, col, h, 4, begin, end, 2, missing);
+        break;
+    case 1 * 4 + 3:
+        two_rows(w, col, h, 1, begin, end, 3, missing);
+        break;
+    case 2 * 4 + 3:
+        two_rows(w, col, h, 2, begin, end, 3, missing);
+        break;
+    case 3 * 4 + 3:
+        two_rows(w, col, h, 3, begin, end, 3, missing);
+        break;
+    default:
+        two_rows(w, col, h, 4, begin, end, 3, missing);
+    }
+}
+
+/* Histograms of the two-value features j[0..nf) of rows[begin, end) into
+ * h[f], TWO_GROUP features per pass over the rows; a feature with missing
+ * rows is built again by hist_rows. */
+static void hist_add_two(const grow_ws *w, const size_t *j, size_t nf, size_t begin, size_t end, double *const *h,
+                         uint64_t (*seen)[4])
+{
+    for (size_t g = 0; g < nf; g += TWO_GROUP) {
+        size_t n = nf - g < TWO_GROUP ? nf - g : TWO_GROUP;
+        const uint8_t *col[TWO_GROUP];
+        int missing[TWO_GROUP];
+        for (size_t f = 0; f < n; f++)
+            col[f] = feature_codes(w, j[g + f]);
+        two_group(w, col, h + g, n, begin, end, missing);
+        for (size_t f = g; f < g + n; f++) {
+            if (missing[f - g])
+                hist_add_features(w, j + f, 1, begin, end, h + f, seen + f);
+            else
+                seen[f][0] = (uint64_t)(h[f][w->slot] > 0) << 1 | (uint64_t)(h[f][2 * w->slot] > 0) << 2;
+        }
+    }
+}
+
+/* Move the features of j[0..nf) that two_rows can build (at most two value
+ * bins; the histograms count rows and hold 2 or 3 statistics) to the front;
+ * returns how many. */
+static size_t two_first(const grow_ws *w, size_t *j, size_t nf)
+{
+    if (!w->counted || (w->m != 2 && w->m != 3))
+        return 0;
+    size_t nt = 0;
+    for (size_t f = 0; f < nf; f++)
+        if (w->b->n_bins[j[f]] <= 2) {
+            size_t t = j[f];
+            j[f] = j[nt];
+            j[nt++] = t;
+        }
+    return nt;
+}
+
 typedef struct dense_job {
     const grow_ws *w;
     size_t begin, end;
@@ -380,6 +502,43 @@ static inline void try_boundary(grow_ws *w, const node_ctx *nc, size_t j, unsign
         w->L[q] -= miss[q];
 }
 
+/* The boundaries after ne[0..last) of a gini feature of two classes with no
+ * missing row (the common case of binary classification), in passes that the
+ * compiler vectorises: the left sums after each bin (added in the same order
+ * as scan_m's), every boundary's gain (two divisions each, independent of
+ * the other boundaries), then the best in order as try_split picks it. The
+ * same operations per boundary as try_boundary, so the same bits. */
+static void scan_gini2(grow_ws *w, const node_ctx *nc, size_t j, const double *h, const uint8_t *ne, size_t last,
+                       split *best)
+{
+    double cnt[256], l0[256], l1[256], gain[256];
+    double c = 0, a = 0, b = 0;
+    for (size_t k = 0; k < last; k++) {
+        const double *e = h + (size_t)ne[k] * 3;
+        cnt[k] = c += e[0];
+        l0[k] = a += e[1];
+        l1[k] = b += e[2];
+    }
+    const double *S = w->sum;
+    double loss = nc->loss;
+    for (size_t k = 0; k < last; k++) {
+        double L[2] = {l0[k], l1[k]}, R[2] = {S[1] - l0[k], S[2] - l1[k]};
+        gain[k] = loss - kiln_gini_loss(L, 2) - kiln_gini_loss(R, 2);
+    }
+    double msl = (double)w->p->min_samples_leaf, mcw = w->p->min_child_weight;
+    for (size_t k = 0; k < last; k++) {
+        double L[2] = {l0[k], l1[k]}, R[2] = {S[1] - l0[k], S[2] - l1[k]};
+        if (cnt[k] < msl || S[0] - cnt[k] < msl)
+            continue;
+        if (mcw > 0 && (kiln_class_weight(L, 2) < mcw || kiln_class_weight(R, 2) < mcw))
+            continue;
+        if (best->feature < 0 || gain[k] > best->gain || (gain[k] == best->gain && (int)j < best->feature)) {
+            double cl = kiln_class_weight(L, 2), cr = nc->cover - cl;
+            *best = (split){(int)j, ne[k], ne[k + 1], cl >= cr, gain[k], NAN};
+        }
+    }
+}
+
 /* Scan one feature's histogram h (indexed by code) whose nonempty value bins
  * are ne[0..n_ne) ascending, m statistics per bin. Returns 1 when the feature
  * had a possible split. */
@@ -415,6 +574,10 @@ static inline int scan_m(grow_ws *w, const node_ctx *nc, size_t j, const double 
         if (!(t >= hi[ne[pick]] && t < lo[ne[pick + 1]]))
             t = gap_threshold(b, j, ne[pick], ne[pick + 1]);
         try_boundary(w, nc, j, ne[pick], ne[pick + 1], t, miss, best, m);
+        return 1;
+    }
+    if (w->gini && m == 2 && !miss) {
+        scan_gini2(w, nc, j, h, ne, last, best);
         return 1;
     }
     for (size_t k = 0; k < last; k++) {
@@ -531,7 +694,10 @@ static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, u
         }
         if (nf == 0) /* every feature left was known constant */
             break;
-        hist_add_features(w, j, nf, pd->begin, pd->end, h, seen);
+        size_t nt = two_first(w, j, nf);
+        hist_add_two(w, j, nt, pd->begin, pd->end, h, seen);
+        if (nt < nf)
+            hist_add_features(w, j + nt, nf - nt, pd->begin, pd->end, h + nt, seen + nt);
         for (size_t f = 0; f < nf; f++) {
             int ok = scan_feature(w, nc, j[f], h[f], w->nonempty, seen_nonempty(w, seen[f]), best);
             evaluated += (size_t)ok;
