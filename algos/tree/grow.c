@@ -170,15 +170,35 @@ static const uint8_t *feature_codes(const grow_ws *w, size_t j)
     return w->p->row_codes ? w->p->row_codes + j : w->b->codes + j * w->b->rows;
 }
 
+/* The stride of the codes the histograms of a node of n rows read (codes_of):
+ * the row-major copy (one cache line or two per row for all its features)
+ * while the node is small and its rows are scattered, the columns once it
+ * holds at least 1/COLUMN_SHARE of the data set: its rows are then dense
+ * enough that each line of a column serves several of them, and a column is
+ * read in order. */
+#define COLUMN_SHARE 16
+
+static size_t node_stride(const grow_ws *w, size_t n)
+{
+    return w->p->row_codes && n * COLUMN_SHARE < w->b->rows ? w->b->cols : 1;
+}
+
+/* Feature j's codes for `stride` (node_stride): the code of dataset row r is
+ * at [r * stride]. */
+static const uint8_t *codes_of(const grow_ws *w, size_t j, size_t stride)
+{
+    return stride == 1 ? w->b->codes + j * w->b->rows : w->p->row_codes + j;
+}
+
 /* Accumulate rows[begin, end) of nf features (codes col[f]) into h[f]
  * (indexed by code), m statistics per row and the row count when `counted`,
  * in one pass over the rows so each row's index, statistics and (row-major)
  * codes are read once; mark the codes seen in seen[f] (256 bits). Inlined
  * with constant m and counted for the common criteria, so the loop unrolls. */
-static inline void hist_rows(const grow_ws *w, const uint8_t *const *col, double *const *h, size_t nf, size_t begin,
-                             size_t end, size_t m, int counted, uint64_t (*seen)[4])
+static inline void hist_rows(const grow_ws *w, const uint8_t *const *col, size_t stride, double *const *h, size_t nf,
+                             size_t begin, size_t end, size_t m, int counted, uint64_t (*seen)[4])
 {
-    size_t slot = m + 1, stride = w->stride;
+    size_t slot = m + 1;
     for (size_t k = begin; k < end; k++) {
         size_t at = (size_t)w->rows[k] * stride;
         const double *s = w->nst + k * m;
@@ -199,130 +219,81 @@ static inline void hist_rows(const grow_ws *w, const uint8_t *const *col, double
     }
 }
 
-/* Histograms of features j[0..nf) (nf <= BATCH) of rows[begin, end) into h[f]. */
-static void hist_add_features(const grow_ws *w, const size_t *j, size_t nf, size_t begin, size_t end,
+/* Histograms of features j[0..nf) (nf <= BATCH) of rows[begin, end) into h[f],
+ * reading the codes at `stride` (node_stride). */
+static void hist_add_features(const grow_ws *w, const size_t *j, size_t nf, size_t stride, size_t begin, size_t end,
                               double *const *h, uint64_t (*seen)[4])
 {
     const uint8_t *col[BATCH];
     for (size_t f = 0; f < nf; f++)
-        col[f] = feature_codes(w, j[f]);
+        col[f] = codes_of(w, j[f], stride);
     if (!w->counted) /* Newton (g, h) */
-        hist_rows(w, col, h, nf, begin, end, 2, 0, seen);
+        hist_rows(w, col, stride, h, nf, begin, end, 2, 0, seen);
     else if (w->m == 2) /* two-class counts */
-        hist_rows(w, col, h, nf, begin, end, 2, 1, seen);
+        hist_rows(w, col, stride, h, nf, begin, end, 2, 1, seen);
     else if (w->m == 3) /* squared error (w, wy, wy^2), three classes */
-        hist_rows(w, col, h, nf, begin, end, 3, 1, seen);
+        hist_rows(w, col, stride, h, nf, begin, end, 3, 1, seen);
     else
-        hist_rows(w, col, h, nf, begin, end, w->m, 1, seen);
+        hist_rows(w, col, stride, h, nf, begin, end, w->m, 1, seen);
 }
 
 /* Features with at most two value bins (0/1 columns such as one-hot
- * categories) go TWO_GROUP at a time with their sums in registers: in a
- * histogram in memory every row adds to one of the same two bins, each
- * addition waiting for the one before it (store to load). Per feature the
- * rows of bins 0 (missing) and 1 are counted and bins 1 and 2 summed in row
- * order, a row adding its statistics times 1.0 to its own bin and times 0.0
- * to the other, without a branch (adding +-0.0 leaves a sum's bits as they
- * are: the sums hist_rows adds). Written to h[f] as hist_rows would, unless
- * the feature had missing rows (missing[f] = 1; hist_rows then builds it).
- * Inlined with nf and m constant so that the sums stay in registers. */
-#define TWO_GROUP 4
+ * categories) are not histogrammed: TWO_GROUP of them at a time, one per
+ * lane of a vector, the rows of bins 0 (missing) and 1 are counted and bin
+ * 1's statistics summed in row order, a row adding its statistics to the
+ * lane if its code is 1 and +0.0 (the statistics masked off) otherwise,
+ * without a branch (adding +0.0 leaves a sum's bits as they are: the sums
+ * hist_rows adds, but in registers, where a histogram in memory would make
+ * every row's addition wait for the one before it on the same bin). That is
+ * all the scan reads (scan_two): bin 2 is on the right of the one boundary,
+ * S - L. A feature with missing rows goes to hist_rows. (GCC vector
+ * extensions: one AVX-512 register per sum here, plain loops where there is
+ * none.) */
+#define TWO_GROUP 8
 
-static inline void two_rows(const grow_ws *w, const uint8_t *const *col, double *const *h, size_t nf, size_t begin,
-                            size_t end, size_t m, int *missing)
+typedef double two_vd __attribute__((vector_size(TWO_GROUP * sizeof(double))));
+typedef int64_t two_vi __attribute__((vector_size(TWO_GROUP * sizeof(int64_t))));
+
+/* The sums of two_rows: lane f is feature f of the group. */
+typedef struct two_sums {
+    two_vi n0, n1; /* rows in bins 0 and 1 */
+    two_vd a1[3];  /* the m statistics of bin 1 */
+} two_sums;
+
+/* Lanes f < TWO_GROUP of col (codes at `stride`) over rows[begin, end);
+ * inlined with m constant. */
+static inline void two_rows(const grow_ws *w, const uint8_t *const *col, size_t stride, size_t begin, size_t end,
+                            size_t m, two_sums *out)
 {
-    static const uint64_t unit[3] = {1, (uint64_t)1 << 32, 0}; /* the rows of bins 0 and 1, 32 bits each */
-    static const double in1[3] = {0, 1, 0}, in2[3] = {0, 0, 1};
-    size_t slot = m + 1, stride = w->stride;
-    uint64_t n01[TWO_GROUP] = {0};
-    double a1[TWO_GROUP][3] = {{0}}, a2[TWO_GROUP][3] = {{0}};
+    const two_vi shift = {0, 8, 16, 24, 32, 40, 48, 56};
+    two_vi n0 = {0}, n1 = {0};
+    two_vd a1[3] = {{0}};
     for (size_t k = begin; k < end; k++) {
         size_t at = (size_t)w->rows[k] * stride;
         const double *s = w->nst + k * m;
         if (k + PREFETCH < end) {
             size_t ahead = (size_t)w->rows[k + PREFETCH] * stride;
             __builtin_prefetch(col[0] + ahead);
-            __builtin_prefetch(col[nf - 1] + ahead);
+            __builtin_prefetch(col[TWO_GROUP - 1] + ahead);
         }
-        for (size_t f = 0; f < nf; f++) {
-            unsigned code = col[f][at];
-            n01[f] += unit[code];
-            for (size_t q = 0; q < m; q++) {
-                a1[f][q] += s[q] * in1[code];
-                a2[f][q] += s[q] * in2[code];
-            }
-        }
+        uint64_t packed = 0;
+        for (size_t f = 0; f < TWO_GROUP; f++)
+            packed |= (uint64_t)col[f][at] << (8 * f);
+        two_vi code = ((two_vi){0} + (int64_t)packed) >> shift & 0xff;
+        two_vi in1 = code == 1; /* all ones or zero per lane */
+        n0 -= code == 0;
+        n1 -= in1;
+        for (size_t q = 0; q < m; q++)
+            a1[q] += (two_vd)((two_vi)((two_vd){0} + s[q]) & in1);
     }
-    for (size_t f = 0; f < nf; f++) {
-        size_t n1 = (size_t)(n01[f] >> 32);
-        missing[f] = (uint32_t)n01[f] > 0;
-        if (missing[f])
-            continue;
-        double *e1 = h[f] + slot, *e2 = h[f] + 2 * slot;
-        e1[0] = (double)n1;
-        e2[0] = (double)(end - begin - n1);
-        for (size_t q = 0; q < m; q++) {
-            e1[1 + q] = a1[f][q];
-            e2[1 + q] = a2[f][q];
-        }
-    }
+    out->n0 = n0;
+    out->n1 = n1;
+    for (size_t q = 0; q < m; q++)
+        out->a1[q] = a1[q];
 }
 
-/* two_rows for nf <= TWO_GROUP features, m = 2 or 3. */
-static void two_group(const grow_ws *w, const uint8_t *const *col, double *const *h, size_t nf, size_t begin,
-                      size_t end, int *missing)
-{
-    switch (nf * 4 + w->m) {
-    case 1 * 4 + 2:
-        two_rows(w, col, h, 1, begin, end, 2, missing);
-        break;
-    case 2 * 4 + 2:
-        two_rows(w, col, h, 2, begin, end, 2, missing);
-        break;
-    case 3 * 4 + 2:
-        two_rows(w, col, h, 3, begin, end, 2, missing);
-        break;
-    case 4 * 4 + 2:
-        two_rows(w, col, h, 4, begin, end, 2, missing);
-        break;
-    case 1 * 4 + 3:
-        two_rows(w, col, h, 1, begin, end, 3, missing);
-        break;
-    case 2 * 4 + 3:
-        two_rows(w, col, h, 2, begin, end, 3, missing);
-        break;
-    case 3 * 4 + 3:
-        two_rows(w, col, h, 3, begin, end, 3, missing);
-        break;
-    default:
-        two_rows(w, col, h, 4, begin, end, 3, missing);
-    }
-}
-
-/* Histograms of the two-value features j[0..nf) of rows[begin, end) into
- * h[f], TWO_GROUP features per pass over the rows; a feature with missing
- * rows is built again by hist_rows. */
-static void hist_add_two(const grow_ws *w, const size_t *j, size_t nf, size_t begin, size_t end, double *const *h,
-                         uint64_t (*seen)[4])
-{
-    for (size_t g = 0; g < nf; g += TWO_GROUP) {
-        size_t n = nf - g < TWO_GROUP ? nf - g : TWO_GROUP;
-        const uint8_t *col[TWO_GROUP];
-        int missing[TWO_GROUP];
-        for (size_t f = 0; f < n; f++)
-            col[f] = feature_codes(w, j[g + f]);
-        two_group(w, col, h + g, n, begin, end, missing);
-        for (size_t f = g; f < g + n; f++) {
-            if (missing[f - g])
-                hist_add_features(w, j + f, 1, begin, end, h + f, seen + f);
-            else
-                seen[f][0] = (uint64_t)(h[f][w->slot] > 0) << 1 | (uint64_t)(h[f][2 * w->slot] > 0) << 2;
-        }
-    }
-}
-
-/* Move the features of j[0..nf) that two_rows can build (at most two value
- * bins; the histograms count rows and hold 2 or 3 statistics) to the front;
+/* Move the features of j[0..nf) that two_rows can take (at most two value
+ * bins; the criterion counts rows and has 2 or 3 statistics) to the front;
  * returns how many. */
 static size_t two_first(const grow_ws *w, size_t *j, size_t nf)
 {
@@ -397,7 +368,7 @@ static kiln_status dense_task(void *arg, size_t i)
     uint64_t seen[4][4];
     for (size_t q = first; q < last; q++)
         h[q - first] = d->h + w->b->hist_start[w->cand[q]] * w->slot;
-    hist_add_features(w, w->cand + first, last - first, d->begin, d->end, h, seen);
+    hist_add_features(w, w->cand + first, last - first, 1, d->begin, d->end, h, seen);
     return KILN_OK;
 }
 
@@ -502,6 +473,21 @@ static inline void try_boundary(grow_ws *w, const node_ctx *nc, size_t j, unsign
         w->L[q] -= miss[q];
 }
 
+/* Extra trees: a cut drawn uniformly between the node's smallest and largest
+ * value of feature j, whose nonempty value bins are ne[0..last]; *pick
+ * receives the boundary it falls in (after ne[*pick]). */
+static double random_cut(grow_ws *w, size_t j, const uint8_t *ne, size_t last, size_t *pick)
+{
+    const kiln_bins *b = w->b;
+    const double *lo = b->bin_lo + b->hist_start[j], *hi = b->bin_hi + b->hist_start[j];
+    double t = lo[ne[0]] + (hi[ne[last]] - lo[ne[0]]) * kiln_rng_uniform(w->rng);
+    size_t k = 0;
+    while (k + 1 < last && lo[ne[k + 1]] <= t)
+        k++;
+    *pick = k;
+    return t >= hi[ne[k]] && t < lo[ne[k + 1]] ? t : gap_threshold(b, j, ne[k], ne[k + 1]);
+}
+
 /* The boundaries after ne[0..last) of a gini feature of two classes with no
  * missing row (the common case of binary classification), in passes that the
  * compiler vectorises: the left sums after each bin (added in the same order
@@ -562,17 +548,11 @@ static inline int scan_m(grow_ws *w, const node_ctx *nc, size_t j, const double 
     }
     size_t last = n_ne - 1; /* boundaries after ne[0..last) */
     if (w->p->random_splits) {
-        const kiln_bins *b = w->b;
-        const double *lo = b->bin_lo + b->hist_start[j], *hi = b->bin_hi + b->hist_start[j];
-        double t = lo[ne[0]] + (hi[ne[last]] - lo[ne[0]]) * kiln_rng_uniform(w->rng);
-        size_t pick = 0;
-        while (pick + 1 < last && lo[ne[pick + 1]] <= t)
-            pick++;
+        size_t pick;
+        double t = random_cut(w, j, ne, last, &pick);
         for (size_t k = 0; k <= pick; k++)
             for (size_t q = 0; q < slot; q++)
                 L[q] += h[(size_t)ne[k] * slot + q];
-        if (!(t >= hi[ne[pick]] && t < lo[ne[pick + 1]]))
-            t = gap_threshold(b, j, ne[pick], ne[pick + 1]);
         try_boundary(w, nc, j, ne[pick], ne[pick + 1], t, miss, best, m);
         return 1;
     }
@@ -626,17 +606,33 @@ static size_t seen_nonempty(grow_ws *w, const uint64_t seen[4])
     return n;
 }
 
-/* Zero the bins of a scratch histogram that rows were added to (a few
- * doubles each: a loop, not a call to memset per bin). */
-static void scratch_clear(const grow_ws *w, double *h, const uint64_t seen[4])
+/* Zero the bins of a scratch histogram that rows were added to: bin 0
+ * (missing) and the nonempty value bins ne[0..n). Inlined with m constant, so
+ * a bin is a few stores, not a call to memset. */
+static inline void scratch_clear_m(double *h, const uint8_t *ne, size_t n, size_t m)
 {
-    size_t slot = w->slot;
-    for (unsigned q = 0; q < 4; q++)
-        for (uint64_t bits = seen[q]; bits; bits &= bits - 1) {
-            double *e = h + (q * 64 + (size_t)__builtin_ctzll(bits)) * slot;
-            for (size_t k = 0; k < slot; k++)
-                e[k] = 0;
-        }
+    size_t slot = m + 1;
+    for (size_t q = 0; q < slot; q++)
+        h[q] = 0;
+    for (size_t k = 0; k < n; k++) {
+        double *e = h + (size_t)ne[k] * slot;
+        for (size_t q = 0; q < slot; q++)
+            e[q] = 0;
+    }
+}
+
+static void scratch_clear(const grow_ws *w, double *h, const uint8_t *ne, size_t n)
+{
+    switch (w->m) {
+    case 2:
+        scratch_clear_m(h, ne, n, 2);
+        break;
+    case 3:
+        scratch_clear_m(h, ne, n, 3);
+        break;
+    default:
+        scratch_clear_m(h, ne, n, w->m);
+    }
 }
 
 /* The next candidate feature of the node's random draw order (a partial
@@ -668,6 +664,59 @@ static void set_known(uint64_t *known, size_t j)
     known[j >> 6] |= (uint64_t)1 << (j & 63);
 }
 
+/* Scan a two-value feature j from its sums (two_rows): n1 of the node's n
+ * rows in bin 1, with statistics a1, the rest in bin 2, none missing. As
+ * scan_m would its histogram: one boundary, bin 1 on the left. */
+static inline int scan_two_m(grow_ws *w, const node_ctx *nc, size_t j, size_t n1, size_t n, const double *a1,
+                             split *best, size_t m)
+{
+    static const uint8_t ne[2] = {1, 2};
+    if (n1 == 0 || n1 == n)
+        return 0;
+    w->L[0] = (double)n1;
+    for (size_t q = 0; q < m; q++)
+        w->L[1 + q] = a1[q];
+    size_t pick;
+    double t = w->p->random_splits ? random_cut(w, j, ne, 1, &pick) : NAN;
+    try_boundary(w, nc, j, 1, 2, t, NULL, best, m);
+    return 1;
+}
+
+/* The two-value features j[0..nt) of rows[begin, end) (codes at `stride`),
+ * TWO_GROUP per pass over the rows, scanned from their sums; the features
+ * found constant go to known. Those with missing rows are moved to
+ * j[0..returned), for hist_rows. */
+static size_t scan_twos(grow_ws *w, const node_ctx *nc, size_t *j, size_t nt, size_t stride, size_t begin,
+                        size_t end, uint64_t *known, split *best, size_t *evaluated)
+{
+    size_t n_miss = 0;
+    for (size_t g = 0; g < nt; g += TWO_GROUP) {
+        size_t n = nt - g < TWO_GROUP ? nt - g : TWO_GROUP;
+        const uint8_t *col[TWO_GROUP];
+        for (size_t f = 0; f < TWO_GROUP; f++) /* unused lanes repeat the first feature */
+            col[f] = codes_of(w, j[g + (f < n ? f : 0)], stride);
+        two_sums t;
+        if (w->m == 2)
+            two_rows(w, col, stride, begin, end, 2, &t);
+        else
+            two_rows(w, col, stride, begin, end, 3, &t);
+        for (size_t f = 0; f < n; f++) {
+            size_t jf = j[g + f];
+            if (t.n0[f] > 0) {
+                j[n_miss++] = jf; /* n_miss <= g + f: a slot already read */
+                continue;
+            }
+            double a1[3] = {t.a1[0][f], t.a1[1][f], t.a1[2][f]};
+            int ok = w->m == 2 ? scan_two_m(w, nc, jf, (size_t)t.n1[f], end - begin, a1, best, 2)
+                               : scan_two_m(w, nc, jf, (size_t)t.n1[f], end - begin, a1, best, 3);
+            *evaluated += (size_t)ok;
+            if (!ok)
+                set_known(known, jf);
+        }
+    }
+    return n_miss;
+}
+
 /* The candidate features' histograms built directly from the node's rows.
  * Features are drawn until max_features of them had a possible split; those
  * still needed are drawn together and their histograms built in one pass
@@ -679,7 +728,7 @@ static void set_known(uint64_t *known, size_t j)
 static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, uint64_t *known, split *best)
 {
     size_t d = w->n_cand, evaluated = 0, i = 0;
-    size_t cap = w->p->random_splits ? 1 : BATCH;
+    size_t cap = w->p->random_splits ? 1 : BATCH, stride = node_stride(w, pd->end - pd->begin);
     while (i < d && evaluated < w->max_features) {
         size_t want = w->max_features - evaluated, nf = 0, j[BATCH];
         double *h[BATCH];
@@ -695,15 +744,18 @@ static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, u
         if (nf == 0) /* every feature left was known constant */
             break;
         size_t nt = two_first(w, j, nf);
-        hist_add_two(w, j, nt, pd->begin, pd->end, h, seen);
-        if (nt < nf)
-            hist_add_features(w, j + nt, nf - nt, pd->begin, pd->end, h + nt, seen + nt);
+        size_t n_miss = scan_twos(w, nc, j, nt, stride, pd->begin, pd->end, known, best, &evaluated);
+        memmove(j + n_miss, j + nt, (nf - nt) * sizeof *j); /* histograms for the rest: j[0..nf) */
+        nf -= nt - n_miss;
+        if (nf)
+            hist_add_features(w, j, nf, stride, pd->begin, pd->end, h, seen);
         for (size_t f = 0; f < nf; f++) {
-            int ok = scan_feature(w, nc, j[f], h[f], w->nonempty, seen_nonempty(w, seen[f]), best);
+            size_t n_ne = seen_nonempty(w, seen[f]);
+            int ok = scan_feature(w, nc, j[f], h[f], w->nonempty, n_ne, best);
             evaluated += (size_t)ok;
             if (!ok)
                 set_known(known, j[f]);
-            scratch_clear(w, h[f], seen[f]);
+            scratch_clear(w, h[f], w->nonempty, n_ne);
         }
     }
 }
