@@ -78,7 +78,7 @@ typedef struct grow_ws {
     size_t dense_min;
     uint32_t *rows, *tmp;
     double *nst, *tmp_st; /* the statistics of rows[k] at nst[k * m]: a node's are contiguous */
-    double *acc;          /* BATCH x 256 x slot scratch: features' histograms */
+    double *acc;          /* BATCH x 256 x scratch_slot: features' histograms */
     size_t stride;        /* code of row r of a feature at [r * stride] */
     double *sum, *L, *R;  /* slot doubles each; then the children's sums (2 slot) */
     uint64_t *known;      /* per pending node: its features known constant */
@@ -219,15 +219,53 @@ static inline void hist_rows(const grow_ws *w, const uint8_t *const *col, size_t
     }
 }
 
+/* Doubles per bin of find_split_rows' scratch histograms: the slot (count,
+ * m statistics) rounded up to four when m <= 3, so that hist_rows_v adds a
+ * row to a bin with one four-double vector. */
+static size_t scratch_slot(size_t m)
+{
+    return m <= 3 ? 4 : m + 1;
+}
+
+typedef double hist_v __attribute__((vector_size(4 * sizeof(double)), aligned(sizeof(double)), may_alias));
+
+/* hist_rows into histograms of four doubles per bin (m <= 3): a row adds
+ * (1 or 0, its m statistics, 0...) to its bin at once, lane by lane the same
+ * additions (the padding and, uncounted, the count lane stay 0). */
+static inline void hist_rows_v(const grow_ws *w, const uint8_t *const *col, size_t stride, double *const *h,
+                               size_t nf, size_t begin, size_t end, size_t m, int counted, uint64_t (*seen)[4])
+{
+    for (size_t k = begin; k < end; k++) {
+        size_t at = (size_t)w->rows[k] * stride;
+        const double *s = w->nst + k * m;
+        if (k + PREFETCH < end) {
+            size_t ahead = (size_t)w->rows[k + PREFETCH] * stride;
+            __builtin_prefetch(col[0] + ahead);
+            __builtin_prefetch(col[nf - 1] + ahead);
+        }
+        hist_v v = {counted ? 1.0 : 0.0, s[0], m > 1 ? s[1] : 0.0, m > 2 ? s[2] : 0.0};
+        for (size_t f = 0; f < nf; f++) {
+            uint8_t code = col[f][at];
+            *(hist_v *)(h[f] + (size_t)code * 4) += v;
+            seen[f][code >> 6] |= (uint64_t)1 << (code & 63);
+        }
+    }
+}
+
 /* Histograms of features j[0..nf) (nf <= BATCH) of rows[begin, end) into h[f],
- * reading the codes at `stride` (node_stride). */
-static void hist_add_features(const grow_ws *w, const size_t *j, size_t nf, size_t stride, size_t begin, size_t end,
-                              double *const *h, uint64_t (*seen)[4])
+ * hs doubles per bin (w->slot, or scratch_slot), reading the codes at
+ * `stride` (node_stride). */
+static void hist_add_features(const grow_ws *w, const size_t *j, size_t nf, size_t stride, size_t hs, size_t begin,
+                              size_t end, double *const *h, uint64_t (*seen)[4])
 {
     const uint8_t *col[BATCH];
     for (size_t f = 0; f < nf; f++)
         col[f] = codes_of(w, j[f], stride);
-    if (!w->counted) /* Newton (g, h) */
+    if (hs == 4 && w->m == 2)
+        hist_rows_v(w, col, stride, h, nf, begin, end, 2, w->counted, seen);
+    else if (hs == 4 && w->m == 3)
+        hist_rows_v(w, col, stride, h, nf, begin, end, 3, 1, seen);
+    else if (!w->counted) /* Newton (g, h) */
         hist_rows(w, col, stride, h, nf, begin, end, 2, 0, seen);
     else if (w->m == 2) /* two-class counts */
         hist_rows(w, col, stride, h, nf, begin, end, 2, 1, seen);
@@ -247,9 +285,9 @@ static void hist_add_features(const grow_ws *w, const size_t *j, size_t nf, size
  * every row's addition wait for the one before it on the same bin). That is
  * all the scan reads (scan_two): bin 2 is on the right of the one boundary,
  * S - L. A feature with missing rows goes to hist_rows. (GCC vector
- * extensions: one AVX-512 register per sum here, plain loops where there is
- * none.) */
-#define TWO_GROUP 8
+ * extensions: one AVX register per sum, plain loops where there is none.
+ * Most batches hold four such features or fewer, so four lanes beat eight.) */
+#define TWO_GROUP 4
 
 typedef double two_vd __attribute__((vector_size(TWO_GROUP * sizeof(double))));
 typedef int64_t two_vi __attribute__((vector_size(TWO_GROUP * sizeof(int64_t))));
@@ -265,7 +303,7 @@ typedef struct two_sums {
 static inline void two_rows(const grow_ws *w, const uint8_t *const *col, size_t stride, size_t begin, size_t end,
                             size_t m, two_sums *out)
 {
-    const two_vi shift = {0, 8, 16, 24, 32, 40, 48, 56};
+    const two_vi shift = {0, 8, 16, 24};
     two_vi n0 = {0}, n1 = {0};
     two_vd a1[3] = {{0}};
     for (size_t k = begin; k < end; k++) {
@@ -368,7 +406,7 @@ static kiln_status dense_task(void *arg, size_t i)
     uint64_t seen[4][4];
     for (size_t q = first; q < last; q++)
         h[q - first] = d->h + w->b->hist_start[w->cand[q]] * w->slot;
-    hist_add_features(w, w->cand + first, last - first, 1, d->begin, d->end, h, seen);
+    hist_add_features(w, w->cand + first, last - first, 1, w->slot, d->begin, d->end, h, seen);
     return KILN_OK;
 }
 
@@ -492,26 +530,45 @@ static double random_cut(grow_ws *w, size_t j, const uint8_t *ne, size_t last, s
  * missing row (the common case of binary classification), in passes that the
  * compiler vectorises: the left sums after each bin (added in the same order
  * as scan_m's), every boundary's gain (two divisions each, independent of
- * the other boundaries), then the best in order as try_split picks it. The
- * same operations per boundary as try_boundary, so the same bits. */
-static void scan_gini2(grow_ws *w, const node_ctx *nc, size_t j, const double *h, const uint8_t *ne, size_t last,
-                       split *best)
+ * the other boundaries), then the best as try_split would keep it: the first
+ * of the largest gains when every boundary is allowed (min_samples_leaf 1,
+ * no min_child_weight), else in order. The same operations per boundary as
+ * try_boundary, so the same bits. */
+static void scan_gini2(grow_ws *w, const node_ctx *nc, size_t j, const double *h, size_t hs, const uint8_t *ne,
+                       size_t last, split *best)
 {
     double cnt[256], l0[256], l1[256], gain[256];
     double c = 0, a = 0, b = 0;
     for (size_t k = 0; k < last; k++) {
-        const double *e = h + (size_t)ne[k] * 3;
+        const double *e = h + (size_t)ne[k] * hs;
         cnt[k] = c += e[0];
         l0[k] = a += e[1];
         l1[k] = b += e[2];
     }
     const double *S = w->sum;
     double loss = nc->loss;
+    int nan = 0;
     for (size_t k = 0; k < last; k++) {
         double L[2] = {l0[k], l1[k]}, R[2] = {S[1] - l0[k], S[2] - l1[k]};
         gain[k] = loss - kiln_gini_loss(L, 2) - kiln_gini_loss(R, 2);
+        nan |= gain[k] != gain[k];
     }
     double msl = (double)w->p->min_samples_leaf, mcw = w->p->min_child_weight;
+    if (msl <= 1 && !(mcw > 0) && !nan) {
+        /* Every boundary has a row on each side and no cover bound: the
+         * first of the largest gains is the one try_split keeps. */
+        double top = -INFINITY;
+        for (size_t k = 0; k < last; k++)
+            top = gain[k] > top ? gain[k] : top;
+        size_t k = 0;
+        while (gain[k] != top)
+            k++;
+        if (best->feature < 0 || top > best->gain || (top == best->gain && (int)j < best->feature)) {
+            double L[2] = {l0[k], l1[k]}, cl = kiln_class_weight(L, 2), cr = nc->cover - cl;
+            *best = (split){(int)j, ne[k], ne[k + 1], cl >= cr, top, NAN};
+        }
+        return;
+    }
     for (size_t k = 0; k < last; k++) {
         double L[2] = {l0[k], l1[k]}, R[2] = {S[1] - l0[k], S[2] - l1[k]};
         if (cnt[k] < msl || S[0] - cnt[k] < msl)
@@ -525,11 +582,11 @@ static void scan_gini2(grow_ws *w, const node_ctx *nc, size_t j, const double *h
     }
 }
 
-/* Scan one feature's histogram h (indexed by code) whose nonempty value bins
- * are ne[0..n_ne) ascending, m statistics per bin. Returns 1 when the feature
- * had a possible split. */
-static inline int scan_m(grow_ws *w, const node_ctx *nc, size_t j, const double *h, const uint8_t *ne, size_t n_ne,
-                         split *best, size_t m)
+/* Scan one feature's histogram h (indexed by code, hs doubles per bin) whose
+ * nonempty value bins are ne[0..n_ne) ascending, m statistics per bin.
+ * Returns 1 when the feature had a possible split. */
+static inline int scan_m(grow_ws *w, const node_ctx *nc, size_t j, const double *h, size_t hs, const uint8_t *ne,
+                         size_t n_ne, split *best, size_t m)
 {
     size_t slot = m + 1;
     const double *miss = h[w->present] > 0 ? h : NULL;
@@ -542,7 +599,7 @@ static inline int scan_m(grow_ws *w, const node_ctx *nc, size_t j, const double 
         if (!miss)
             return 0;
         /* Values on the left, missing on the right. */
-        memcpy(L, h + (size_t)ne[0] * slot, slot * sizeof *L);
+        memcpy(L, h + (size_t)ne[0] * hs, slot * sizeof *L);
         try_split(w, nc, j, ne[0], 0, 0, INFINITY, best, m);
         return 1;
     }
@@ -552,16 +609,16 @@ static inline int scan_m(grow_ws *w, const node_ctx *nc, size_t j, const double 
         double t = random_cut(w, j, ne, last, &pick);
         for (size_t k = 0; k <= pick; k++)
             for (size_t q = 0; q < slot; q++)
-                L[q] += h[(size_t)ne[k] * slot + q];
+                L[q] += h[(size_t)ne[k] * hs + q];
         try_boundary(w, nc, j, ne[pick], ne[pick + 1], t, miss, best, m);
         return 1;
     }
     if (w->gini && m == 2 && !miss) {
-        scan_gini2(w, nc, j, h, ne, last, best);
+        scan_gini2(w, nc, j, h, hs, ne, last, best);
         return 1;
     }
     for (size_t k = 0; k < last; k++) {
-        const double *e = h + (size_t)ne[k] * slot;
+        const double *e = h + (size_t)ne[k] * hs;
         for (size_t q = 0; q < slot; q++)
             L[q] += e[q];
         try_boundary(w, nc, j, ne[k], ne[k + 1], NAN, miss, best, m);
@@ -570,16 +627,16 @@ static inline int scan_m(grow_ws *w, const node_ctx *nc, size_t j, const double 
 }
 
 /* scan_m with the common statistic counts constant, so its loops unroll. */
-static int scan_feature(grow_ws *w, const node_ctx *nc, size_t j, const double *h, const uint8_t *ne, size_t n_ne,
-                        split *best)
+static int scan_feature(grow_ws *w, const node_ctx *nc, size_t j, const double *h, size_t hs, const uint8_t *ne,
+                        size_t n_ne, split *best)
 {
     switch (w->m) {
     case 2:
-        return scan_m(w, nc, j, h, ne, n_ne, best, 2);
+        return scan_m(w, nc, j, h, hs, ne, n_ne, best, 2);
     case 3:
-        return scan_m(w, nc, j, h, ne, n_ne, best, 3);
+        return scan_m(w, nc, j, h, hs, ne, n_ne, best, 3);
     default:
-        return scan_m(w, nc, j, h, ne, n_ne, best, w->m);
+        return scan_m(w, nc, j, h, hs, ne, n_ne, best, w->m);
     }
 }
 
@@ -606,33 +663,27 @@ static size_t seen_nonempty(grow_ws *w, const uint64_t seen[4])
     return n;
 }
 
-/* Zero the bins of a scratch histogram that rows were added to: bin 0
- * (missing) and the nonempty value bins ne[0..n). Inlined with m constant, so
- * a bin is a few stores, not a call to memset. */
-static inline void scratch_clear_m(double *h, const uint8_t *ne, size_t n, size_t m)
+/* Zero the bins of a scratch histogram (scratch_slot doubles per bin) that
+ * rows were added to: bin 0 (missing) and the nonempty value bins ne[0..n).
+ * Inlined with the bin size constant, so a bin is a store or a few, not a
+ * call to memset. */
+static inline void scratch_clear_hs(double *h, const uint8_t *ne, size_t n, size_t hs)
 {
-    size_t slot = m + 1;
-    for (size_t q = 0; q < slot; q++)
+    for (size_t q = 0; q < hs; q++)
         h[q] = 0;
     for (size_t k = 0; k < n; k++) {
-        double *e = h + (size_t)ne[k] * slot;
-        for (size_t q = 0; q < slot; q++)
+        double *e = h + (size_t)ne[k] * hs;
+        for (size_t q = 0; q < hs; q++)
             e[q] = 0;
     }
 }
 
 static void scratch_clear(const grow_ws *w, double *h, const uint8_t *ne, size_t n)
 {
-    switch (w->m) {
-    case 2:
-        scratch_clear_m(h, ne, n, 2);
-        break;
-    case 3:
-        scratch_clear_m(h, ne, n, 3);
-        break;
-    default:
-        scratch_clear_m(h, ne, n, w->m);
-    }
+    if (scratch_slot(w->m) == 4)
+        scratch_clear_hs(h, ne, n, 4);
+    else
+        scratch_clear_hs(h, ne, n, scratch_slot(w->m));
 }
 
 /* The next candidate feature of the node's random draw order (a partial
@@ -729,6 +780,7 @@ static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, u
 {
     size_t d = w->n_cand, evaluated = 0, i = 0;
     size_t cap = w->p->random_splits ? 1 : BATCH, stride = node_stride(w, pd->end - pd->begin);
+    size_t hs = scratch_slot(w->m);
     while (i < d && evaluated < w->max_features) {
         size_t want = w->max_features - evaluated, nf = 0, j[BATCH];
         double *h[BATCH];
@@ -737,7 +789,7 @@ static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, u
             size_t f = draw_feature(w, i++);
             if (is_known(known, f))
                 continue;
-            h[nf] = w->acc + nf * 256 * w->slot;
+            h[nf] = w->acc + nf * 256 * hs;
             memset(seen[nf], 0, sizeof seen[nf]);
             j[nf++] = f;
         }
@@ -748,10 +800,10 @@ static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, u
         memmove(j + n_miss, j + nt, (nf - nt) * sizeof *j); /* histograms for the rest: j[0..nf) */
         nf -= nt - n_miss;
         if (nf)
-            hist_add_features(w, j, nf, stride, pd->begin, pd->end, h, seen);
+            hist_add_features(w, j, nf, stride, hs, pd->begin, pd->end, h, seen);
         for (size_t f = 0; f < nf; f++) {
             size_t n_ne = seen_nonempty(w, seen[f]);
-            int ok = scan_feature(w, nc, j[f], h[f], w->nonempty, n_ne, best);
+            int ok = scan_feature(w, nc, j[f], h[f], hs, w->nonempty, n_ne, best);
             evaluated += (size_t)ok;
             if (!ok)
                 set_known(known, j[f]);
@@ -778,7 +830,7 @@ static void find_split(grow_ws *w, pending *pd, const node_ctx *nc, uint64_t *kn
         if (is_known(known, j))
             continue;
         const double *h = pd->hist + w->b->hist_start[j] * w->slot;
-        int ok = scan_feature(w, nc, j, h, w->nonempty, dense_nonempty(w, j, h), &best);
+        int ok = scan_feature(w, nc, j, h, w->slot, w->nonempty, dense_nonempty(w, j, h), &best);
         evaluated += (size_t)ok;
         if (!ok)
             set_known(known, j);
@@ -1254,7 +1306,7 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
         w->tmp = kiln_alloc(n_rows, sizeof *w->tmp);
         w->nst = kiln_alloc(n_rows * m, sizeof *w->nst);
         w->tmp_st = kiln_alloc(n_rows * m, sizeof *w->tmp_st);
-        w->acc = kiln_alloc(BATCH * 256 * slot, sizeof *w->acc);
+        w->acc = kiln_alloc(BATCH * 256 * scratch_slot(m), sizeof *w->acc);
         w->sum = kiln_alloc(5 * slot, sizeof *w->sum);
         w->kbuf = kiln_alloc(3 * w->words, sizeof *w->kbuf);
         w->order = kiln_alloc(w->n_features, sizeof *w->order);
