@@ -21,10 +21,16 @@
  * 256-bin scratches that only their touched bins are cleared from, so a small
  * node costs O(rows) rather than O(bins); the features a node needs are
  * drawn together and built in one pass over its rows. A deep node's rows are
- * scattered over the data set, so with the codes row-major (one cache line
- * per row for all features, kiln_tree_row_codes) instead of one miss per row
- * and feature, prefetched a few rows ahead. A feature found constant in a
- * node is skipped in its descendants (scikit-learn's constant-feature rule).
+ * scattered over the data set, so it reads the codes row-major (a cache line
+ * or two per row for all features, kiln_tree_row_codes) rather than one miss
+ * per row and feature, prefetched a few rows ahead; a node holding a
+ * sixteenth of the data or more reads the columns, in order. A feature with
+ * two values (a 0/1 column: one-hot categories) needs no histogram: four at
+ * a time, one per vector lane, their rows' counts and sums in one of the two
+ * bins are added in registers, all that its one boundary needs (two_rows).
+ * The scan of a two-class gini feature computes all its boundaries' gains in
+ * vectorised passes (scan_gini2). A feature found constant in a node is
+ * skipped in its descendants (scikit-learn's constant-feature rule).
  *
  * Candidate features: with max_features = k < d, features are drawn without
  * replacement until k of them had a possible split (scikit-learn's rule:
@@ -190,11 +196,12 @@ static const uint8_t *codes_of(const grow_ws *w, size_t j, size_t stride)
     return stride == 1 ? w->b->codes + j * w->b->rows : w->p->row_codes + j;
 }
 
-/* Accumulate rows[begin, end) of nf features (codes col[f]) into h[f]
- * (indexed by code), m statistics per row and the row count when `counted`,
- * in one pass over the rows so each row's index, statistics and (row-major)
- * codes are read once; mark the codes seen in seen[f] (256 bits). Inlined
- * with constant m and counted for the common criteria, so the loop unrolls. */
+/* Accumulate rows[begin, end) of nf features (codes col[f] at `stride`) into
+ * h[f] (indexed by code, m + 1 doubles per bin), m statistics per row and the
+ * row count when `counted`, in one pass over the rows so each row's index,
+ * statistics and (row-major) codes are read once; mark the codes seen in
+ * seen[f] (256 bits). Inlined with constant m and counted for the common
+ * criteria, so the loop unrolls. */
 static inline void hist_rows(const grow_ws *w, const uint8_t *const *col, size_t stride, double *const *h, size_t nf,
                              size_t begin, size_t end, size_t m, int counted, uint64_t (*seen)[4])
 {
@@ -264,7 +271,7 @@ static void hist_add_features(const grow_ws *w, const size_t *j, size_t nf, size
     if (hs == 4 && w->m == 2)
         hist_rows_v(w, col, stride, h, nf, begin, end, 2, w->counted, seen);
     else if (hs == 4 && w->m == 3)
-        hist_rows_v(w, col, stride, h, nf, begin, end, 3, 1, seen);
+        hist_rows_v(w, col, stride, h, nf, begin, end, 3, w->counted, seen);
     else if (!w->counted) /* Newton (g, h) */
         hist_rows(w, col, stride, h, nf, begin, end, 2, 0, seen);
     else if (w->m == 2) /* two-class counts */
@@ -771,8 +778,9 @@ static size_t scan_twos(grow_ws *w, const node_ctx *nc, size_t *j, size_t nt, si
 /* The candidate features' histograms built directly from the node's rows.
  * Features are drawn until max_features of them had a possible split; those
  * still needed are drawn together and their histograms built in one pass
- * over the rows. That draws the same features as drawing and scanning them
- * one by one (no batch member is drawn that the one-by-one loop would not
+ * over the rows (the two-value ones summed and scanned first, in passes of
+ * their own). That draws the same features as drawing and scanning them one
+ * by one (no batch member is drawn that the one-by-one loop would not
  * reach), and the best split does not depend on the scanning order (ties go
  * to the lower feature). Extra trees draw a random cut per scanned feature
  * from the same stream, so they take their features one at a time. */
