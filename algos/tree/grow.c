@@ -227,20 +227,22 @@ static inline void hist_rows(const grow_ws *w, const uint8_t *const *col, size_t
 }
 
 /* Doubles per bin of find_split_rows' scratch histograms: the slot (count,
- * m statistics) rounded up to four when m <= 3, so that hist_rows_v adds a
- * row to a bin with one four-double vector. */
-static size_t scratch_slot(size_t m)
+ * m statistics), rounded up to four when the rows are counted and m <= 3,
+ * so that hist_rows_v adds a row to a bin with one four-double vector.
+ * (Newton's two sums keep three: boosting builds all features' histograms
+ * at once, and the larger scratch would cost more than it saves.) */
+static size_t scratch_slot(const grow_ws *w)
 {
-    return m <= 3 ? 4 : m + 1;
+    return w->counted && w->m <= 3 ? 4 : w->m + 1;
 }
 
 typedef double hist_v __attribute__((vector_size(4 * sizeof(double)), aligned(sizeof(double)), may_alias));
 
-/* hist_rows into histograms of four doubles per bin (m <= 3): a row adds
- * (1 or 0, its m statistics, 0...) to its bin at once, lane by lane the same
- * additions (the padding and, uncounted, the count lane stay 0). */
+/* hist_rows, counted, into histograms of four doubles per bin (m <= 3): a
+ * row adds (1, its m statistics, 0...) to its bin at once, lane by lane the
+ * same additions (the padding stays 0). */
 static inline void hist_rows_v(const grow_ws *w, const uint8_t *const *col, size_t stride, double *const *h,
-                               size_t nf, size_t begin, size_t end, size_t m, int counted, uint64_t (*seen)[4])
+                               size_t nf, size_t begin, size_t end, size_t m, uint64_t (*seen)[4])
 {
     for (size_t k = begin; k < end; k++) {
         size_t at = (size_t)w->rows[k] * stride;
@@ -250,7 +252,7 @@ static inline void hist_rows_v(const grow_ws *w, const uint8_t *const *col, size
             __builtin_prefetch(col[0] + ahead);
             __builtin_prefetch(col[nf - 1] + ahead);
         }
-        hist_v v = {counted ? 1.0 : 0.0, s[0], m > 1 ? s[1] : 0.0, m > 2 ? s[2] : 0.0};
+        hist_v v = {1.0, s[0], m > 1 ? s[1] : 0.0, m > 2 ? s[2] : 0.0};
         for (size_t f = 0; f < nf; f++) {
             uint8_t code = col[f][at];
             *(hist_v *)(h[f] + (size_t)code * 4) += v;
@@ -268,10 +270,10 @@ static void hist_add_features(const grow_ws *w, const size_t *j, size_t nf, size
     const uint8_t *col[BATCH];
     for (size_t f = 0; f < nf; f++)
         col[f] = codes_of(w, j[f], stride);
-    if (hs == 4 && w->m == 2)
-        hist_rows_v(w, col, stride, h, nf, begin, end, 2, w->counted, seen);
-    else if (hs == 4 && w->m == 3)
-        hist_rows_v(w, col, stride, h, nf, begin, end, 3, w->counted, seen);
+    if (hs == 4 && w->counted && w->m == 2)
+        hist_rows_v(w, col, stride, h, nf, begin, end, 2, seen);
+    else if (hs == 4 && w->counted && w->m == 3)
+        hist_rows_v(w, col, stride, h, nf, begin, end, 3, seen);
     else if (!w->counted) /* Newton (g, h) */
         hist_rows(w, col, stride, h, nf, begin, end, 2, 0, seen);
     else if (w->m == 2) /* two-class counts */
@@ -687,10 +689,16 @@ static inline void scratch_clear_hs(double *h, const uint8_t *ne, size_t n, size
 
 static void scratch_clear(const grow_ws *w, double *h, const uint8_t *ne, size_t n)
 {
-    if (scratch_slot(w->m) == 4)
+    switch (scratch_slot(w)) {
+    case 3:
+        scratch_clear_hs(h, ne, n, 3);
+        break;
+    case 4:
         scratch_clear_hs(h, ne, n, 4);
-    else
-        scratch_clear_hs(h, ne, n, scratch_slot(w->m));
+        break;
+    default:
+        scratch_clear_hs(h, ne, n, scratch_slot(w));
+    }
 }
 
 /* The next candidate feature of the node's random draw order (a partial
@@ -788,7 +796,7 @@ static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, u
 {
     size_t d = w->n_cand, evaluated = 0, i = 0;
     size_t cap = w->p->random_splits ? 1 : BATCH, stride = node_stride(w, pd->end - pd->begin);
-    size_t hs = scratch_slot(w->m);
+    size_t hs = scratch_slot(w);
     while (i < d && evaluated < w->max_features) {
         size_t want = w->max_features - evaluated, nf = 0, j[BATCH];
         double *h[BATCH];
@@ -1314,7 +1322,7 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
         w->tmp = kiln_alloc(n_rows, sizeof *w->tmp);
         w->nst = kiln_alloc(n_rows * m, sizeof *w->nst);
         w->tmp_st = kiln_alloc(n_rows * m, sizeof *w->tmp_st);
-        w->acc = kiln_alloc(BATCH * 256 * scratch_slot(m), sizeof *w->acc);
+        w->acc = kiln_alloc(BATCH * 256 * scratch_slot(w), sizeof *w->acc);
         w->sum = kiln_alloc(5 * slot, sizeof *w->sum);
         w->kbuf = kiln_alloc(3 * w->words, sizeof *w->kbuf);
         w->order = kiln_alloc(w->n_features, sizeof *w->order);
