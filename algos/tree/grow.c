@@ -84,7 +84,7 @@ typedef struct grow_ws {
     size_t dense_min;
     uint32_t *rows, *tmp;
     double *nst, *tmp_st; /* the statistics of rows[k] at nst[k * m]: a node's are contiguous */
-    double *acc;          /* BATCH x 256 x scratch_slot: features' histograms */
+    double *acc;          /* BATCH x 256 x scratch_slot (at most): features' histograms */
     size_t stride;        /* code of row r of a feature at [r * stride] */
     double *sum, *L, *R;  /* slot doubles each; then the children's sums (2 slot) */
     uint64_t *known;      /* per pending node: its features known constant */
@@ -227,18 +227,23 @@ static inline void hist_rows(const grow_ws *w, const uint8_t *const *col, size_t
 }
 
 /* Doubles per bin of find_split_rows' scratch histograms: the slot (count,
- * m statistics), rounded up to four when the rows are counted and m <= 3,
- * so that hist_rows_v adds a row to a bin with one four-double vector.
+ * m statistics), rounded up to four when the rows are counted and m is 2
+ * or 3, so that hist_rows_v adds a row to a bin with one four-double vector.
  * (Newton's two sums keep three: boosting builds all features' histograms
  * at once, and the larger scratch would cost more than it saves.) */
+static size_t scratch_slot_counted(size_t m)
+{
+    return m == 2 || m == 3 ? 4 : m + 1;
+}
+
 static size_t scratch_slot(const grow_ws *w)
 {
-    return w->counted && w->m <= 3 ? 4 : w->m + 1;
+    return w->counted ? scratch_slot_counted(w->m) : w->m + 1;
 }
 
 typedef double hist_v __attribute__((vector_size(4 * sizeof(double)), aligned(sizeof(double)), may_alias));
 
-/* hist_rows, counted, into histograms of four doubles per bin (m <= 3): a
+/* hist_rows, counted, into histograms of four doubles per bin (m = 2, 3): a
  * row adds (1, its m statistics, 0...) to its bin at once, lane by lane the
  * same additions (the padding stays 0). */
 static inline void hist_rows_v(const grow_ws *w, const uint8_t *const *col, size_t stride, double *const *h,
@@ -252,7 +257,7 @@ static inline void hist_rows_v(const grow_ws *w, const uint8_t *const *col, size
             __builtin_prefetch(col[0] + ahead);
             __builtin_prefetch(col[nf - 1] + ahead);
         }
-        hist_v v = {1.0, s[0], m > 1 ? s[1] : 0.0, m > 2 ? s[2] : 0.0};
+        hist_v v = {1.0, s[0], s[1], m > 2 ? s[2] : 0.0};
         for (size_t f = 0; f < nf; f++) {
             uint8_t code = col[f][at];
             *(hist_v *)(h[f] + (size_t)code * 4) += v;
@@ -1322,7 +1327,7 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
         w->tmp = kiln_alloc(n_rows, sizeof *w->tmp);
         w->nst = kiln_alloc(n_rows * m, sizeof *w->nst);
         w->tmp_st = kiln_alloc(n_rows * m, sizeof *w->tmp_st);
-        w->acc = kiln_alloc(BATCH * 256 * scratch_slot(w), sizeof *w->acc);
+        w->acc = kiln_alloc(BATCH * 256 * scratch_slot_counted(m), sizeof *w->acc); /* any criterion of m */
         w->sum = kiln_alloc(5 * slot, sizeof *w->sum);
         w->kbuf = kiln_alloc(3 * w->words, sizeof *w->kbuf);
         w->order = kiln_alloc(w->n_features, sizeof *w->order);
