@@ -21,10 +21,16 @@
  * 256-bin scratches that only their touched bins are cleared from, so a small
  * node costs O(rows) rather than O(bins); the features a node needs are
  * drawn together and built in one pass over its rows. A deep node's rows are
- * scattered over the data set, so with the codes row-major (one cache line
- * per row for all features, kiln_tree_row_codes) instead of one miss per row
- * and feature, prefetched a few rows ahead. A feature found constant in a
- * node is skipped in its descendants (scikit-learn's constant-feature rule).
+ * scattered over the data set, so it reads the codes row-major (a cache line
+ * or two per row for all features, kiln_tree_row_codes) rather than one miss
+ * per row and feature, prefetched a few rows ahead; a node holding a
+ * sixteenth of the data or more reads the columns, in order. A feature with
+ * two values (a 0/1 column: one-hot categories) needs no histogram: four at
+ * a time, one per vector lane, their rows' counts and sums in one of the two
+ * bins are added in registers, all that its one boundary needs (two_rows).
+ * The scan of a two-class gini feature computes all its boundaries' gains in
+ * vectorised passes (scan_gini2). A feature found constant in a node is
+ * skipped in its descendants (scikit-learn's constant-feature rule).
  *
  * Candidate features: with max_features = k < d, features are drawn without
  * replacement until k of them had a possible split (scikit-learn's rule:
@@ -81,7 +87,7 @@ typedef struct grow_ws {
     int threads; /* threads building one node's dense histograms */
     uint32_t *rows, *tmp;
     double *nst, *tmp_st; /* the statistics of rows[k] at nst[k * m]: a node's are contiguous */
-    double *acc;          /* BATCH x 256 x slot scratch: features' histograms */
+    double *acc;          /* BATCH x 256 x scratch_slot (at most): features' histograms */
     size_t stride;        /* code of row r of a feature at [r * stride] */
     double *sum, *L, *R;  /* slot doubles each; then the children's sums (2 slot) */
     uint64_t *known;      /* per pending node: its features known constant */
@@ -172,15 +178,36 @@ static const uint8_t *feature_codes(const grow_ws *w, size_t j)
     return w->p->row_codes ? w->p->row_codes + j : w->b->codes + j * w->b->rows;
 }
 
-/* Accumulate rows[begin, end) of nf features (codes col[f]) into h[f]
- * (indexed by code), m statistics per row and the row count when `counted`,
- * in one pass over the rows so each row's index, statistics and (row-major)
- * codes are read once; mark the codes seen in seen[f] (256 bits). Inlined
- * with constant m and counted for the common criteria, so the loop unrolls. */
-static inline void hist_rows(const grow_ws *w, const uint8_t *const *col, double *const *h, size_t nf, size_t begin,
-                             size_t end, size_t m, int counted, uint64_t (*seen)[4])
+/* The stride of the codes the histograms of a node of n rows read (codes_of):
+ * the row-major copy (one cache line or two per row for all its features)
+ * while the node is small and its rows are scattered, the columns once it
+ * holds at least 1/COLUMN_SHARE of the data set: its rows are then dense
+ * enough that each line of a column serves several of them, and a column is
+ * read in order. */
+#define COLUMN_SHARE 16
+
+static size_t node_stride(const grow_ws *w, size_t n)
 {
-    size_t slot = m + 1, stride = w->stride;
+    return w->p->row_codes && n * COLUMN_SHARE < w->b->rows ? w->b->cols : 1;
+}
+
+/* Feature j's codes for `stride` (node_stride): the code of dataset row r is
+ * at [r * stride]. */
+static const uint8_t *codes_of(const grow_ws *w, size_t j, size_t stride)
+{
+    return stride == 1 ? w->b->codes + j * w->b->rows : w->p->row_codes + j;
+}
+
+/* Accumulate rows[begin, end) of nf features (codes col[f] at `stride`) into
+ * h[f] (indexed by code, m + 1 doubles per bin), m statistics per row and the
+ * row count when `counted`, in one pass over the rows so each row's index,
+ * statistics and (row-major) codes are read once; mark the codes seen in
+ * seen[f] (256 bits). Inlined with constant m and counted for the common
+ * criteria, so the loop unrolls. */
+static inline void hist_rows(const grow_ws *w, const uint8_t *const *col, size_t stride, double *const *h, size_t nf,
+                             size_t begin, size_t end, size_t m, int counted, uint64_t (*seen)[4])
+{
+    size_t slot = m + 1;
     for (size_t k = begin; k < end; k++) {
         size_t at = (size_t)w->rows[k] * stride;
         const double *s = w->nst + k * m;
@@ -201,21 +228,139 @@ static inline void hist_rows(const grow_ws *w, const uint8_t *const *col, double
     }
 }
 
-/* Histograms of features j[0..nf) (nf <= BATCH) of rows[begin, end) into h[f]. */
-static void hist_add_features(const grow_ws *w, const size_t *j, size_t nf, size_t begin, size_t end,
-                              double *const *h, uint64_t (*seen)[4])
+/* Doubles per bin of find_split_rows' scratch histograms: the slot (count,
+ * m statistics), rounded up to four when the rows are counted and m is 2
+ * or 3, so that hist_rows_v adds a row to a bin with one four-double vector.
+ * (Newton's two sums keep three: boosting builds all features' histograms
+ * at once, and the larger scratch would cost more than it saves.) */
+static size_t scratch_slot_counted(size_t m)
+{
+    return m == 2 || m == 3 ? 4 : m + 1;
+}
+
+static size_t scratch_slot(const grow_ws *w)
+{
+    return w->counted ? scratch_slot_counted(w->m) : w->m + 1;
+}
+
+typedef double hist_v __attribute__((vector_size(4 * sizeof(double)), aligned(sizeof(double)), may_alias));
+
+/* hist_rows, counted, into histograms of four doubles per bin (m = 2, 3): a
+ * row adds (1, its m statistics, 0...) to its bin at once, lane by lane the
+ * same additions (the padding stays 0). */
+static inline void hist_rows_v(const grow_ws *w, const uint8_t *const *col, size_t stride, double *const *h,
+                               size_t nf, size_t begin, size_t end, size_t m, uint64_t (*seen)[4])
+{
+    for (size_t k = begin; k < end; k++) {
+        size_t at = (size_t)w->rows[k] * stride;
+        const double *s = w->nst + k * m;
+        if (k + PREFETCH < end) {
+            size_t ahead = (size_t)w->rows[k + PREFETCH] * stride;
+            __builtin_prefetch(col[0] + ahead);
+            __builtin_prefetch(col[nf - 1] + ahead);
+        }
+        hist_v v = {1.0, s[0], s[1], m > 2 ? s[2] : 0.0};
+        for (size_t f = 0; f < nf; f++) {
+            uint8_t code = col[f][at];
+            *(hist_v *)(h[f] + (size_t)code * 4) += v;
+            seen[f][code >> 6] |= (uint64_t)1 << (code & 63);
+        }
+    }
+}
+
+/* Histograms of features j[0..nf) (nf <= BATCH) of rows[begin, end) into h[f],
+ * hs doubles per bin (w->slot, or scratch_slot), reading the codes at
+ * `stride` (node_stride). */
+static void hist_add_features(const grow_ws *w, const size_t *j, size_t nf, size_t stride, size_t hs, size_t begin,
+                              size_t end, double *const *h, uint64_t (*seen)[4])
 {
     const uint8_t *col[BATCH];
     for (size_t f = 0; f < nf; f++)
-        col[f] = feature_codes(w, j[f]);
-    if (!w->counted) /* Newton (g, h) */
-        hist_rows(w, col, h, nf, begin, end, 2, 0, seen);
+        col[f] = codes_of(w, j[f], stride);
+    if (hs == 4 && w->counted && w->m == 2)
+        hist_rows_v(w, col, stride, h, nf, begin, end, 2, seen);
+    else if (hs == 4 && w->counted && w->m == 3)
+        hist_rows_v(w, col, stride, h, nf, begin, end, 3, seen);
+    else if (!w->counted) /* Newton (g, h) */
+        hist_rows(w, col, stride, h, nf, begin, end, 2, 0, seen);
     else if (w->m == 2) /* two-class counts */
-        hist_rows(w, col, h, nf, begin, end, 2, 1, seen);
+        hist_rows(w, col, stride, h, nf, begin, end, 2, 1, seen);
     else if (w->m == 3) /* squared error (w, wy, wy^2), three classes */
-        hist_rows(w, col, h, nf, begin, end, 3, 1, seen);
+        hist_rows(w, col, stride, h, nf, begin, end, 3, 1, seen);
     else
-        hist_rows(w, col, h, nf, begin, end, w->m, 1, seen);
+        hist_rows(w, col, stride, h, nf, begin, end, w->m, 1, seen);
+}
+
+/* Features with at most two value bins (0/1 columns such as one-hot
+ * categories) are not histogrammed: TWO_GROUP of them at a time, one per
+ * lane of a vector, the rows of bins 0 (missing) and 1 are counted and bin
+ * 1's statistics summed in row order, a row adding its statistics to the
+ * lane if its code is 1 and +0.0 (the statistics masked off) otherwise,
+ * without a branch (adding +0.0 leaves a sum's bits as they are: the sums
+ * hist_rows adds, but in registers, where a histogram in memory would make
+ * every row's addition wait for the one before it on the same bin). That is
+ * all the scan reads (scan_two): bin 2 is on the right of the one boundary,
+ * S - L. A feature with missing rows goes to hist_rows. (GCC vector
+ * extensions: one AVX register per sum, plain loops where there is none.
+ * Most batches hold four such features or fewer, so four lanes beat eight.) */
+#define TWO_GROUP 4
+
+typedef double two_vd __attribute__((vector_size(TWO_GROUP * sizeof(double))));
+typedef int64_t two_vi __attribute__((vector_size(TWO_GROUP * sizeof(int64_t))));
+
+/* The sums of two_rows: lane f is feature f of the group. */
+typedef struct two_sums {
+    two_vi n0, n1; /* rows in bins 0 and 1 */
+    two_vd a1[3];  /* the m statistics of bin 1 */
+} two_sums;
+
+/* Lanes f < TWO_GROUP of col (codes at `stride`) over rows[begin, end);
+ * inlined with m constant. */
+static inline void two_rows(const grow_ws *w, const uint8_t *const *col, size_t stride, size_t begin, size_t end,
+                            size_t m, two_sums *out)
+{
+    const two_vi shift = {0, 8, 16, 24};
+    two_vi n0 = {0}, n1 = {0};
+    two_vd a1[3] = {{0}};
+    for (size_t k = begin; k < end; k++) {
+        size_t at = (size_t)w->rows[k] * stride;
+        const double *s = w->nst + k * m;
+        if (k + PREFETCH < end) {
+            size_t ahead = (size_t)w->rows[k + PREFETCH] * stride;
+            __builtin_prefetch(col[0] + ahead);
+            __builtin_prefetch(col[TWO_GROUP - 1] + ahead);
+        }
+        uint64_t packed = 0;
+        for (size_t f = 0; f < TWO_GROUP; f++)
+            packed |= (uint64_t)col[f][at] << (8 * f);
+        two_vi code = ((two_vi){0} + (int64_t)packed) >> shift & 0xff;
+        two_vi in1 = code == 1; /* all ones or zero per lane */
+        n0 -= code == 0;
+        n1 -= in1;
+        for (size_t q = 0; q < m; q++)
+            a1[q] += (two_vd)((two_vi)((two_vd){0} + s[q]) & in1);
+    }
+    out->n0 = n0;
+    out->n1 = n1;
+    for (size_t q = 0; q < m; q++)
+        out->a1[q] = a1[q];
+}
+
+/* Move the features of j[0..nf) that two_rows can take (at most two value
+ * bins; the criterion counts rows and has 2 or 3 statistics) to the front;
+ * returns how many. */
+static size_t two_first(const grow_ws *w, size_t *j, size_t nf)
+{
+    if (!w->counted || (w->m != 2 && w->m != 3))
+        return 0;
+    size_t nt = 0;
+    for (size_t f = 0; f < nf; f++)
+        if (w->b->n_bins[j[f]] <= 2) {
+            size_t t = j[f];
+            j[f] = j[nt];
+            j[nt++] = t;
+        }
+    return nt;
 }
 
 typedef struct dense_job {
@@ -277,7 +422,7 @@ static kiln_status dense_task(void *arg, size_t i)
     uint64_t seen[4][4];
     for (size_t q = first; q < last; q++)
         h[q - first] = d->h + w->b->hist_start[w->cand[q]] * w->slot;
-    hist_add_features(w, w->cand + first, last - first, d->begin, d->end, h, seen);
+    hist_add_features(w, w->cand + first, last - first, 1, w->slot, d->begin, d->end, h, seen);
     return KILN_OK;
 }
 
@@ -382,11 +527,82 @@ static inline void try_boundary(grow_ws *w, const node_ctx *nc, size_t j, unsign
         w->L[q] -= miss[q];
 }
 
-/* Scan one feature's histogram h (indexed by code) whose nonempty value bins
- * are ne[0..n_ne) ascending, m statistics per bin. Returns 1 when the feature
- * had a possible split. */
-static inline int scan_m(grow_ws *w, const node_ctx *nc, size_t j, const double *h, const uint8_t *ne, size_t n_ne,
-                         split *best, size_t m)
+/* Extra trees: a cut drawn uniformly between the node's smallest and largest
+ * value of feature j, whose nonempty value bins are ne[0..last]; *pick
+ * receives the boundary it falls in (after ne[*pick]). */
+static double random_cut(grow_ws *w, size_t j, const uint8_t *ne, size_t last, size_t *pick)
+{
+    const kiln_bins *b = w->b;
+    const double *lo = b->bin_lo + b->hist_start[j], *hi = b->bin_hi + b->hist_start[j];
+    double t = lo[ne[0]] + (hi[ne[last]] - lo[ne[0]]) * kiln_rng_uniform(w->rng);
+    size_t k = 0;
+    while (k + 1 < last && lo[ne[k + 1]] <= t)
+        k++;
+    *pick = k;
+    return t >= hi[ne[k]] && t < lo[ne[k + 1]] ? t : gap_threshold(b, j, ne[k], ne[k + 1]);
+}
+
+/* The boundaries after ne[0..last) of a gini feature of two classes with no
+ * missing row (the common case of binary classification), in passes that the
+ * compiler vectorises: the left sums after each bin (added in the same order
+ * as scan_m's), every boundary's gain (two divisions each, independent of
+ * the other boundaries), then the best as try_split would keep it: the first
+ * of the largest gains when every boundary is allowed (min_samples_leaf 1,
+ * no min_child_weight), else in order. The same operations per boundary as
+ * try_boundary, so the same bits. */
+static void scan_gini2(grow_ws *w, const node_ctx *nc, size_t j, const double *h, size_t hs, const uint8_t *ne,
+                       size_t last, split *best)
+{
+    double cnt[256], l0[256], l1[256], gain[256];
+    double c = 0, a = 0, b = 0;
+    for (size_t k = 0; k < last; k++) {
+        const double *e = h + (size_t)ne[k] * hs;
+        cnt[k] = c += e[0];
+        l0[k] = a += e[1];
+        l1[k] = b += e[2];
+    }
+    const double *S = w->sum;
+    double loss = nc->loss;
+    int nan = 0;
+    for (size_t k = 0; k < last; k++) {
+        double L[2] = {l0[k], l1[k]}, R[2] = {S[1] - l0[k], S[2] - l1[k]};
+        gain[k] = loss - kiln_gini_loss(L, 2) - kiln_gini_loss(R, 2);
+        nan |= gain[k] != gain[k];
+    }
+    double msl = (double)w->p->min_samples_leaf, mcw = w->p->min_child_weight;
+    if (msl <= 1 && !(mcw > 0) && !nan) {
+        /* Every boundary has a row on each side and no cover bound: the
+         * first of the largest gains is the one try_split keeps. */
+        double top = -INFINITY;
+        for (size_t k = 0; k < last; k++)
+            top = gain[k] > top ? gain[k] : top;
+        size_t k = 0;
+        while (gain[k] != top)
+            k++;
+        if (best->feature < 0 || top > best->gain || (top == best->gain && (int)j < best->feature)) {
+            double L[2] = {l0[k], l1[k]}, cl = kiln_class_weight(L, 2), cr = nc->cover - cl;
+            *best = (split){(int)j, ne[k], ne[k + 1], cl >= cr, top, NAN};
+        }
+        return;
+    }
+    for (size_t k = 0; k < last; k++) {
+        double L[2] = {l0[k], l1[k]}, R[2] = {S[1] - l0[k], S[2] - l1[k]};
+        if (cnt[k] < msl || S[0] - cnt[k] < msl)
+            continue;
+        if (mcw > 0 && (kiln_class_weight(L, 2) < mcw || kiln_class_weight(R, 2) < mcw))
+            continue;
+        if (best->feature < 0 || gain[k] > best->gain || (gain[k] == best->gain && (int)j < best->feature)) {
+            double cl = kiln_class_weight(L, 2), cr = nc->cover - cl;
+            *best = (split){(int)j, ne[k], ne[k + 1], cl >= cr, gain[k], NAN};
+        }
+    }
+}
+
+/* Scan one feature's histogram h (indexed by code, hs doubles per bin) whose
+ * nonempty value bins are ne[0..n_ne) ascending, m statistics per bin.
+ * Returns 1 when the feature had a possible split. */
+static inline int scan_m(grow_ws *w, const node_ctx *nc, size_t j, const double *h, size_t hs, const uint8_t *ne,
+                         size_t n_ne, split *best, size_t m)
 {
     size_t slot = m + 1;
     const double *miss = h[w->present] > 0 ? h : NULL;
@@ -399,28 +615,26 @@ static inline int scan_m(grow_ws *w, const node_ctx *nc, size_t j, const double 
         if (!miss)
             return 0;
         /* Values on the left, missing on the right. */
-        memcpy(L, h + (size_t)ne[0] * slot, slot * sizeof *L);
+        memcpy(L, h + (size_t)ne[0] * hs, slot * sizeof *L);
         try_split(w, nc, j, ne[0], 0, 0, INFINITY, best, m);
         return 1;
     }
     size_t last = n_ne - 1; /* boundaries after ne[0..last) */
     if (w->p->random_splits) {
-        const kiln_bins *b = w->b;
-        const double *lo = b->bin_lo + b->hist_start[j], *hi = b->bin_hi + b->hist_start[j];
-        double t = lo[ne[0]] + (hi[ne[last]] - lo[ne[0]]) * kiln_rng_uniform(w->rng);
-        size_t pick = 0;
-        while (pick + 1 < last && lo[ne[pick + 1]] <= t)
-            pick++;
+        size_t pick;
+        double t = random_cut(w, j, ne, last, &pick);
         for (size_t k = 0; k <= pick; k++)
             for (size_t q = 0; q < slot; q++)
-                L[q] += h[(size_t)ne[k] * slot + q];
-        if (!(t >= hi[ne[pick]] && t < lo[ne[pick + 1]]))
-            t = gap_threshold(b, j, ne[pick], ne[pick + 1]);
+                L[q] += h[(size_t)ne[k] * hs + q];
         try_boundary(w, nc, j, ne[pick], ne[pick + 1], t, miss, best, m);
         return 1;
     }
+    if (w->gini && m == 2 && !miss) {
+        scan_gini2(w, nc, j, h, hs, ne, last, best);
+        return 1;
+    }
     for (size_t k = 0; k < last; k++) {
-        const double *e = h + (size_t)ne[k] * slot;
+        const double *e = h + (size_t)ne[k] * hs;
         for (size_t q = 0; q < slot; q++)
             L[q] += e[q];
         try_boundary(w, nc, j, ne[k], ne[k + 1], NAN, miss, best, m);
@@ -429,16 +643,16 @@ static inline int scan_m(grow_ws *w, const node_ctx *nc, size_t j, const double 
 }
 
 /* scan_m with the common statistic counts constant, so its loops unroll. */
-static int scan_feature(grow_ws *w, const node_ctx *nc, size_t j, const double *h, const uint8_t *ne, size_t n_ne,
-                        split *best)
+static int scan_feature(grow_ws *w, const node_ctx *nc, size_t j, const double *h, size_t hs, const uint8_t *ne,
+                        size_t n_ne, split *best)
 {
     switch (w->m) {
     case 2:
-        return scan_m(w, nc, j, h, ne, n_ne, best, 2);
+        return scan_m(w, nc, j, h, hs, ne, n_ne, best, 2);
     case 3:
-        return scan_m(w, nc, j, h, ne, n_ne, best, 3);
+        return scan_m(w, nc, j, h, hs, ne, n_ne, best, 3);
     default:
-        return scan_m(w, nc, j, h, ne, n_ne, best, w->m);
+        return scan_m(w, nc, j, h, hs, ne, n_ne, best, w->m);
     }
 }
 
@@ -465,17 +679,33 @@ static size_t seen_nonempty(grow_ws *w, const uint64_t seen[4])
     return n;
 }
 
-/* Zero the bins of a scratch histogram that rows were added to (a few
- * doubles each: a loop, not a call to memset per bin). */
-static void scratch_clear(const grow_ws *w, double *h, const uint64_t seen[4])
+/* Zero the bins of a scratch histogram (scratch_slot doubles per bin) that
+ * rows were added to: bin 0 (missing) and the nonempty value bins ne[0..n).
+ * Inlined with the bin size constant, so a bin is a store or a few, not a
+ * call to memset. */
+static inline void scratch_clear_hs(double *h, const uint8_t *ne, size_t n, size_t hs)
 {
-    size_t slot = w->slot;
-    for (unsigned q = 0; q < 4; q++)
-        for (uint64_t bits = seen[q]; bits; bits &= bits - 1) {
-            double *e = h + (q * 64 + (size_t)__builtin_ctzll(bits)) * slot;
-            for (size_t k = 0; k < slot; k++)
-                e[k] = 0;
-        }
+    for (size_t q = 0; q < hs; q++)
+        h[q] = 0;
+    for (size_t k = 0; k < n; k++) {
+        double *e = h + (size_t)ne[k] * hs;
+        for (size_t q = 0; q < hs; q++)
+            e[q] = 0;
+    }
+}
+
+static void scratch_clear(const grow_ws *w, double *h, const uint8_t *ne, size_t n)
+{
+    switch (scratch_slot(w)) {
+    case 3:
+        scratch_clear_hs(h, ne, n, 3);
+        break;
+    case 4:
+        scratch_clear_hs(h, ne, n, 4);
+        break;
+    default:
+        scratch_clear_hs(h, ne, n, scratch_slot(w));
+    }
 }
 
 /* The next candidate feature of the node's random draw order (a partial
@@ -507,18 +737,73 @@ static void set_known(uint64_t *known, size_t j)
     known[j >> 6] |= (uint64_t)1 << (j & 63);
 }
 
+/* Scan a two-value feature j from its sums (two_rows): n1 of the node's n
+ * rows in bin 1, with statistics a1, the rest in bin 2, none missing. As
+ * scan_m would its histogram: one boundary, bin 1 on the left. */
+static inline int scan_two_m(grow_ws *w, const node_ctx *nc, size_t j, size_t n1, size_t n, const double *a1,
+                             split *best, size_t m)
+{
+    static const uint8_t ne[2] = {1, 2};
+    if (n1 == 0 || n1 == n)
+        return 0;
+    w->L[0] = (double)n1;
+    for (size_t q = 0; q < m; q++)
+        w->L[1 + q] = a1[q];
+    size_t pick;
+    double t = w->p->random_splits ? random_cut(w, j, ne, 1, &pick) : NAN;
+    try_boundary(w, nc, j, 1, 2, t, NULL, best, m);
+    return 1;
+}
+
+/* The two-value features j[0..nt) of rows[begin, end) (codes at `stride`),
+ * TWO_GROUP per pass over the rows, scanned from their sums; the features
+ * found constant go to known. Those with missing rows are moved to
+ * j[0..returned), for hist_rows. */
+static size_t scan_twos(grow_ws *w, const node_ctx *nc, size_t *j, size_t nt, size_t stride, size_t begin,
+                        size_t end, uint64_t *known, split *best, size_t *evaluated)
+{
+    size_t n_miss = 0;
+    for (size_t g = 0; g < nt; g += TWO_GROUP) {
+        size_t n = nt - g < TWO_GROUP ? nt - g : TWO_GROUP;
+        const uint8_t *col[TWO_GROUP];
+        for (size_t f = 0; f < TWO_GROUP; f++) /* unused lanes repeat the first feature */
+            col[f] = codes_of(w, j[g + (f < n ? f : 0)], stride);
+        two_sums t;
+        if (w->m == 2)
+            two_rows(w, col, stride, begin, end, 2, &t);
+        else
+            two_rows(w, col, stride, begin, end, 3, &t);
+        for (size_t f = 0; f < n; f++) {
+            size_t jf = j[g + f];
+            if (t.n0[f] > 0) {
+                j[n_miss++] = jf; /* n_miss <= g + f: a slot already read */
+                continue;
+            }
+            double a1[3] = {t.a1[0][f], t.a1[1][f], t.a1[2][f]};
+            int ok = w->m == 2 ? scan_two_m(w, nc, jf, (size_t)t.n1[f], end - begin, a1, best, 2)
+                               : scan_two_m(w, nc, jf, (size_t)t.n1[f], end - begin, a1, best, 3);
+            *evaluated += (size_t)ok;
+            if (!ok)
+                set_known(known, jf);
+        }
+    }
+    return n_miss;
+}
+
 /* The candidate features' histograms built directly from the node's rows.
  * Features are drawn until max_features of them had a possible split; those
  * still needed are drawn together and their histograms built in one pass
- * over the rows. That draws the same features as drawing and scanning them
- * one by one (no batch member is drawn that the one-by-one loop would not
+ * over the rows (the two-value ones summed and scanned first, in passes of
+ * their own). That draws the same features as drawing and scanning them one
+ * by one (no batch member is drawn that the one-by-one loop would not
  * reach), and the best split does not depend on the scanning order (ties go
  * to the lower feature). Extra trees draw a random cut per scanned feature
  * from the same stream, so they take their features one at a time. */
 static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, uint64_t *known, split *best)
 {
     size_t d = w->n_cand, evaluated = 0, i = 0;
-    size_t cap = w->p->random_splits ? 1 : BATCH;
+    size_t cap = w->p->random_splits ? 1 : BATCH, stride = node_stride(w, pd->end - pd->begin);
+    size_t hs = scratch_slot(w);
     while (i < d && evaluated < w->max_features) {
         size_t want = w->max_features - evaluated, nf = 0, j[BATCH];
         double *h[BATCH];
@@ -527,19 +812,25 @@ static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, u
             size_t f = draw_feature(w, i++);
             if (is_known(known, f))
                 continue;
-            h[nf] = w->acc + nf * 256 * w->slot;
+            h[nf] = w->acc + nf * 256 * hs;
             memset(seen[nf], 0, sizeof seen[nf]);
             j[nf++] = f;
         }
         if (nf == 0) /* every feature left was known constant */
             break;
-        hist_add_features(w, j, nf, pd->begin, pd->end, h, seen);
+        size_t nt = two_first(w, j, nf);
+        size_t n_miss = scan_twos(w, nc, j, nt, stride, pd->begin, pd->end, known, best, &evaluated);
+        memmove(j + n_miss, j + nt, (nf - nt) * sizeof *j); /* histograms for the rest: j[0..nf) */
+        nf -= nt - n_miss;
+        if (nf)
+            hist_add_features(w, j, nf, stride, hs, pd->begin, pd->end, h, seen);
         for (size_t f = 0; f < nf; f++) {
-            int ok = scan_feature(w, nc, j[f], h[f], w->nonempty, seen_nonempty(w, seen[f]), best);
+            size_t n_ne = seen_nonempty(w, seen[f]);
+            int ok = scan_feature(w, nc, j[f], h[f], hs, w->nonempty, n_ne, best);
             evaluated += (size_t)ok;
             if (!ok)
                 set_known(known, j[f]);
-            scratch_clear(w, h[f], seen[f]);
+            scratch_clear(w, h[f], w->nonempty, n_ne);
         }
     }
 }
@@ -562,7 +853,7 @@ static void find_split(grow_ws *w, pending *pd, const node_ctx *nc, uint64_t *kn
         if (is_known(known, j))
             continue;
         const double *h = pd->hist + w->b->hist_start[j] * w->slot;
-        int ok = scan_feature(w, nc, j, h, w->nonempty, dense_nonempty(w, j, h), &best);
+        int ok = scan_feature(w, nc, j, h, w->slot, w->nonempty, dense_nonempty(w, j, h), &best);
         evaluated += (size_t)ok;
         if (!ok)
             set_known(known, j);
@@ -988,7 +1279,7 @@ static kiln_status worker_task(void *arg, size_t i)
  * sets of known constant features, the draw order, nonempty bins. */
 static kiln_status scratch_alloc(grow_ws *w)
 {
-    w->acc = kiln_alloc(BATCH * 256 * w->slot, sizeof *w->acc);
+    w->acc = kiln_alloc(BATCH * 256 * scratch_slot_counted(w->m), sizeof *w->acc); /* any criterion of m */
     w->sum = kiln_alloc(5 * w->slot, sizeof *w->sum);
     w->kbuf = kiln_alloc(3 * w->words, sizeof *w->kbuf);
     w->order = kiln_alloc(w->n_features, sizeof *w->order);
