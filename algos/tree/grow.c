@@ -1319,6 +1319,23 @@ static kiln_status worker_clear(grow_ws *w, grow_ws *wk)
     return st;
 }
 
+/* Deal w's pooled histogram buffers out to the n workers in turn (worker 0
+ * keeps its share in w's pool), so the buffers kept from one tree to the
+ * next serve every thread and the pool does not grow with each tree. */
+static kiln_status pool_deal(grow_ws *w, grow_ws *workers, size_t n)
+{
+    kiln_status st = KILN_OK;
+    size_t keep = 0;
+    for (size_t k = 0; k < w->n_pool; k++) {
+        if (k % n == 0)
+            w->pool[keep++] = w->pool[k];
+        else if (hist_put(&workers[k % n], w->pool[k]) != KILN_OK)
+            st = KILN_ENOMEM;
+    }
+    w->n_pool = keep;
+    return st;
+}
+
 /* Split the pending nodes of w on w->threads threads. */
 static kiln_status grow_parallel(grow_ws *w)
 {
@@ -1327,12 +1344,14 @@ static kiln_status grow_parallel(grow_ws *w)
     if (!workers)
         return KILN_ENOMEM;
     grow_queue q = {.shared = w, .workers = workers};
-    workers[0] = *w;
-    workers[0].threads = 1;
     kiln_status st = KILN_OK;
     size_t made = 1;
     for (; made < n && st == KILN_OK; made++)
         st = worker_init(w, &workers[made]);
+    if (st == KILN_OK)
+        st = pool_deal(w, workers, n);
+    workers[0] = *w;
+    workers[0].threads = 1;
     if (st == KILN_OK) {
         pthread_mutex_init(&q.lock, NULL);
         pthread_cond_init(&q.changed, NULL);
