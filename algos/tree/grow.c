@@ -198,6 +198,19 @@ static const uint8_t *codes_of(const grow_ws *w, size_t j, size_t stride)
     return stride == 1 ? w->b->codes + j * w->b->rows : w->p->row_codes + j;
 }
 
+/* Prefetch the codes of features col[0] and col[nf - 1] (with the
+ * row-major codes, the ends of the row's span) of the row PREFETCH places
+ * after rows[k]: a deep node's rows are scattered over the data. */
+static inline void prefetch_ahead(const grow_ws *w, const uint8_t *const *col, size_t nf, size_t stride, size_t k,
+                                  size_t end)
+{
+    if (k + PREFETCH < end) {
+        size_t ahead = (size_t)w->rows[k + PREFETCH] * stride;
+        __builtin_prefetch(col[0] + ahead);
+        __builtin_prefetch(col[nf - 1] + ahead);
+    }
+}
+
 /* Accumulate rows[begin, end) of nf features (codes col[f] at `stride`) into
  * h[f] (indexed by code, m + 1 doubles per bin), m statistics per row and the
  * row count when `counted`, in one pass over the rows so each row's index,
@@ -211,11 +224,7 @@ static inline void hist_rows(const grow_ws *w, const uint8_t *const *col, size_t
     for (size_t k = begin; k < end; k++) {
         size_t at = (size_t)w->rows[k] * stride;
         const double *s = w->nst + k * m;
-        if (k + PREFETCH < end) {
-            size_t ahead = (size_t)w->rows[k + PREFETCH] * stride;
-            __builtin_prefetch(col[0] + ahead);
-            __builtin_prefetch(col[nf - 1] + ahead);
-        }
+        prefetch_ahead(w, col, nf, stride, k, end);
         for (size_t f = 0; f < nf; f++) {
             uint8_t code = col[f][at];
             double *e = h[f] + (size_t)code * slot;
@@ -254,11 +263,7 @@ static inline void hist_rows_v(const grow_ws *w, const uint8_t *const *col, size
     for (size_t k = begin; k < end; k++) {
         size_t at = (size_t)w->rows[k] * stride;
         const double *s = w->nst + k * m;
-        if (k + PREFETCH < end) {
-            size_t ahead = (size_t)w->rows[k + PREFETCH] * stride;
-            __builtin_prefetch(col[0] + ahead);
-            __builtin_prefetch(col[nf - 1] + ahead);
-        }
+        prefetch_ahead(w, col, nf, stride, k, end);
         hist_v v = {1.0, s[0], s[1], m > 2 ? s[2] : 0.0};
         for (size_t f = 0; f < nf; f++) {
             uint8_t code = col[f][at];
@@ -325,11 +330,7 @@ static inline void two_rows(const grow_ws *w, const uint8_t *const *col, size_t 
     for (size_t k = begin; k < end; k++) {
         size_t at = (size_t)w->rows[k] * stride;
         const double *s = w->nst + k * m;
-        if (k + PREFETCH < end) {
-            size_t ahead = (size_t)w->rows[k + PREFETCH] * stride;
-            __builtin_prefetch(col[0] + ahead);
-            __builtin_prefetch(col[TWO_GROUP - 1] + ahead);
-        }
+        prefetch_ahead(w, col, TWO_GROUP, stride, k, end);
         uint64_t packed = 0;
         for (size_t f = 0; f < TWO_GROUP; f++)
             packed |= (uint64_t)col[f][at] << (8 * f);
