@@ -1660,8 +1660,6 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
         s = grow_nodes(&w, n_rows);
     if (s == KILN_OK)
         s = tree_resize(w.t, w.t->n_nodes);
-    if (s == KILN_OK)
-        s = kiln_tree_pack(w.t);
     ws_free(&w);
     if (s != KILN_OK) {
         kiln_tree_free(w.t);

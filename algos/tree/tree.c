@@ -19,35 +19,16 @@ void kiln_tree_free(kiln_tree *t)
     free(t->cover);
     free(t->count);
     free(t->value);
-    free(t->nodes);
     free(t);
-}
-
-#define NEXT_MISSING_LEFT (UINT32_C(1) << 31)
-
-kiln_status kiln_tree_pack(kiln_tree *t)
-{
-    free(t->nodes);
-    t->nodes = kiln_alloc(t->n_nodes, sizeof *t->nodes);
-    if (!t->nodes)
-        return KILN_ENOMEM;
-    for (size_t k = 0; k < t->n_nodes; k++) {
-        uint32_t next = t->feature[k] < 0 ? 0 : (uint32_t)t->left[k];
-        t->nodes[k] = (kiln_tree_node){t->threshold[k], t->feature[k],
-                                       next | (t->default_left[k] ? NEXT_MISSING_LEFT : 0)};
-    }
-    return KILN_OK;
 }
 
 size_t kiln_tree_leaf(const kiln_tree *t, const double *x)
 {
-    const kiln_tree_node *nd = t->nodes;
     size_t k = 0;
-    while (nd[k].feature >= 0) {
-        double v = x[nd[k].feature];
-        uint32_t next = nd[k].next;
-        int left = isnan(v) ? (next & NEXT_MISSING_LEFT) != 0 : v <= nd[k].threshold;
-        k = (size_t)(next & ~NEXT_MISSING_LEFT) + (size_t)!left;
+    while (t->feature[k] >= 0) {
+        double v = x[t->feature[k]];
+        int left = isnan(v) ? t->default_left[k] : v <= t->threshold[k];
+        k = (size_t)(left ? t->left[k] : t->right[k]);
     }
     return k;
 }
@@ -107,14 +88,15 @@ kiln_status kiln_tree_save(const kiln_tree *t, kiln_writer *w)
     return kiln_w_f64s(w, t->value, n * t->n_outputs);
 }
 
-/* Every split names a feature and two later, adjacent nodes; every leaf has
- * none. Children after their parent means a walk from the root always ends. */
+/* Every split names a feature and two later nodes; every leaf has none. Children
+ * after their parent means a walk from the root always ends. */
 static kiln_status tree_check(const kiln_tree *t)
 {
     for (size_t k = 0; k < t->n_nodes; k++) {
         int32_t f = t->feature[k], l = t->left[k], r = t->right[k];
         int leaf = f < 0 && l == -1 && r == -1;
-        int split = f >= 0 && (size_t)f < t->n_features && l > (int32_t)k && r == l + 1 && (size_t)r < t->n_nodes;
+        int split = f >= 0 && (size_t)f < t->n_features && l > (int32_t)k && r > (int32_t)k &&
+                    (size_t)l < t->n_nodes && (size_t)r < t->n_nodes;
         if (!leaf && !split)
             return KILN_ERROR(KILN_EINPUT, "model file: tree node %zu is malformed", k);
     }
@@ -136,8 +118,7 @@ static kiln_status tree_read(kiln_tree *t, kiln_reader *r)
     for (size_t k = 0; k < n; k++)
         KILN_TRY(kiln_r_u32(r, &t->count[k]));
     KILN_TRY(kiln_r_f64s(r, t->value, n * t->n_outputs));
-    KILN_TRY(tree_check(t));
-    return kiln_tree_pack(t);
+    return tree_check(t);
 }
 
 /* Allocate exactly n nodes. */

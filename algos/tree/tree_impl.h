@@ -202,18 +202,8 @@ kiln_tree_params kiln_tree_params_default(void);
  * kiln_tree_params.row_codes, built once and shared by a forest's trees. */
 kiln_status kiln_tree_row_codes(const kiln_bins *b, int threads, uint8_t **out);
 
-/* Prediction's copy of a node's split, 16 bytes, so a row's walk down the
- * tree reads one cache line per node (the arrays below take three): the
- * children of a split are always the nodes left and left + 1. */
-typedef struct kiln_tree_node {
-    double threshold;
-    int32_t feature; /* -1 at a leaf */
-    uint32_t next;   /* the left child; the top bit: missing goes left */
-} kiln_tree_node;
-
 /* A tree as flat arrays, node 0 the root. Leaves have feature == -1 and
- * left == right == -1; a split's children are left and right = left + 1.
- * Every node (not only leaves) carries its value. */
+ * left == right == -1. Every node (not only leaves) carries its value. */
 typedef struct kiln_tree {
     size_t n_nodes, cap;
     size_t n_features;     /* the width of the rows it predicts              */
@@ -228,7 +218,6 @@ typedef struct kiln_tree {
     double *cover;         /* criterion cover (weighted samples, or H)       */
     uint32_t *count;       /* rows (with repeats) that reached the node      */
     double *value;         /* n_nodes x n_outputs                            */
-    kiln_tree_node *nodes; /* the splits packed for prediction (kiln_tree_pack) */
 } kiln_tree;
 
 /* An empty tree (no nodes) for n_features-wide rows, or NULL (error recorded). */
@@ -242,9 +231,6 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
                            size_t n_rows, const kiln_tree_params *p, const kiln_criterion *crit,
                            kiln_rng *rng, kiln_tree **out, int32_t *row_leaf);
 void kiln_tree_free(kiln_tree *t);
-
-/* Build t->nodes from the node arrays (once the tree is complete). */
-kiln_status kiln_tree_pack(kiln_tree *t);
 
 /* ---- using a tree ------------------------------------------------------- */
 
