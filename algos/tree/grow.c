@@ -88,7 +88,6 @@ typedef struct grow_ws {
     uint32_t *rows, *tmp;
     double *nst, *tmp_st; /* the statistics of rows[k] at nst[k * m]: a node's are contiguous */
     double *acc;          /* BATCH x 256 x scratch_slot (at most): features' histograms */
-    size_t stride;        /* code of row r of a feature at [r * stride] */
     double *sum, *L, *R;  /* slot doubles each; then the children's sums (2 slot) */
     uint64_t *known;      /* per pending node: its features known constant */
     uint64_t *kbuf;       /* 3 such sets: a split node's, its children's */
@@ -171,14 +170,7 @@ static kiln_status hist_put(grow_ws *w, double *h)
     return KILN_OK;
 }
 
-/* Where feature j's codes are: the code of dataset row r is at [r * w->stride]
- * (the row-major copy when the caller gave one, else the column). */
-static const uint8_t *feature_codes(const grow_ws *w, size_t j)
-{
-    return w->p->row_codes ? w->p->row_codes + j : w->b->codes + j * w->b->rows;
-}
-
-/* The stride of the codes the histograms of a node of n rows read (codes_of):
+/* The stride of the codes a node of n rows reads (codes_of):
  * the row-major copy (one cache line or two per row for all its features)
  * while the node is small and its rows are scattered, the columns once it
  * holds at least 1/COLUMN_SHARE of the data set: its rows are then dense
@@ -1010,8 +1002,8 @@ static kiln_status node_open(grow_ws *w, pending *pd, const double *sum, const u
 static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, size_t m)
 {
     const split *s = &pd->best;
-    const uint8_t *col = feature_codes(w, (size_t)s->feature);
-    size_t slot = m + 1, nl = pd->begin, nr = 0, stride = w->stride;
+    size_t slot = m + 1, nl = pd->begin, nr = 0, stride = node_stride(w, pd->end - pd->begin);
+    const uint8_t *col = codes_of(w, (size_t)s->feature, stride);
     unsigned bin = s->bin, miss_left = (unsigned)s->default_left;
     double acc_l[ACC_MAX] = {0}, acc_r[ACC_MAX] = {0};
     memset(kids, 0, 2 * slot * sizeof *kids);
@@ -1602,7 +1594,6 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
         w->cand[i] = p->features ? p->features[i] : i;
     w->max_features = p->max_features == 0 || p->max_features > w->n_cand ? w->n_cand : p->max_features;
     w->dense = w->max_features == w->n_cand;
-    w->stride = p->row_codes ? w->b->cols : 1;
     w->gini = strcmp(w->c->name, "gini") == 0;
     w->newton = strcmp(w->c->name, "newton") == 0;
     w->L = w->sum + slot;
