@@ -20,6 +20,7 @@ What matches kiln (see algos/select/pipeline.c, algos/model.c):
 - hyperparameters are kiln's defaults written out (kiln models lists them).
 """
 import json
+import os
 import subprocess
 import sys
 import time
@@ -169,11 +170,23 @@ def liblinear_side(est, Xtr, ytr, Xte, yte, repeats):
             "fit_seconds": fits, "predict_seconds": preds, "metric": value}
 
 
+def load(path):
+    """The CSV's numbers, parsed once: bench/run calls this script once per
+    estimator, so the array is kept as bench/work/<name>.npy beside the CSV's age."""
+    cache = os.path.join(os.path.dirname(os.path.abspath(__file__)), "work", os.path.basename(path) + ".npy")
+    if os.path.exists(cache) and os.path.getmtime(cache) >= os.path.getmtime(path):
+        return np.load(cache)
+    data = np.loadtxt(path, delimiter=",", skiprows=1)
+    os.makedirs(os.path.dirname(cache), exist_ok=True)
+    np.save(cache + ".tmp.npy", data)
+    os.replace(cache + ".tmp.npy", cache)
+    return data
+
+
 def main():
     train, test, task, repeats, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
     warnings.simplefilter("ignore")
-    tr = np.loadtxt(train, delimiter=",", skiprows=1)
-    te = np.loadtxt(test, delimiter=",", skiprows=1)
+    tr, te = load(train), load(test)
     Xtr, ytr, Xte, yte = tr[:, :-1], tr[:, -1], te[:, :-1], te[:, -1]
     n_classes = len(np.unique(ytr)) if task == "classification" else 0
     for est in sys.argv[6:]:
