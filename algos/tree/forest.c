@@ -477,21 +477,20 @@ static kiln_status forest_fit_kind(void **model, const kiln_params *p, const kil
 
 /* ---- prediction ---------------------------------------------------------- */
 
-#define PREDICT_BLOCK 512
-
 typedef struct predict_job {
     const forest *f;
     const kiln_mat *X;
     kiln_mat *out;
+    size_t block;
 } predict_job;
 
-/* Rows [b * BLOCK, ...) summed over the trees in order, then divided by the
+/* Rows [b * block, ...) summed over the trees in order, then divided by the
  * tree count (so a constant target predicts the constant exactly): the same
- * sums for any thread count. */
+ * sums for any thread count and block size. */
 static kiln_status predict_block(void *arg, size_t b)
 {
     predict_job *job = arg;
-    size_t lo = b * PREDICT_BLOCK, hi = lo + PREDICT_BLOCK < job->X->rows ? lo + PREDICT_BLOCK : job->X->rows;
+    size_t lo = b * job->block, hi = lo + job->block < job->X->rows ? lo + job->block : job->X->rows;
     kiln_mat X = kiln_mat_view(job->X, lo, 0, hi - lo, job->X->cols);
     kiln_mat out = kiln_mat_view(job->out, lo, 0, hi - lo, job->out->cols);
     for (size_t t = 0; t < job->f->n_trees; t++)
@@ -513,9 +512,10 @@ static kiln_status forest_predict(const void *model, const kiln_mat *X, kiln_mat
                           X->rows, f->k);
     for (size_t i = 0; i < out->rows; i++)
         memset(KILN_MAT_ROW(out, i), 0, out->cols * sizeof(double));
-    predict_job job = {f, X, out};
-    size_t blocks = (X->rows + PREDICT_BLOCK - 1) / PREDICT_BLOCK;
-    return kiln_parallel_for(blocks, kiln_cpu_count(), predict_block, &job);
+    int threads = kiln_cpu_count();
+    predict_job job = {f, X, out, kiln_tree_predict_block(X->rows, X->cols, threads)};
+    size_t blocks = (X->rows + job.block - 1) / job.block;
+    return kiln_parallel_for(blocks, threads, predict_block, &job);
 }
 
 /* Out-of-bag score: every row predicted by the trees whose bootstrap sample
