@@ -167,20 +167,20 @@ static void raw_scores(const gbm_model *m, const kiln_mat *X, kiln_mat *raw)
         kiln_tree_predict_add(m->trees[t], X, raw, t % m->k, 1.0);
 }
 
-#define PREDICT_BLOCK 256
-
 typedef struct predict_job {
     const gbm_model *m;
     const kiln_mat *X;
     kiln_mat *out;
+    size_t block;
 } predict_job;
 
-/* One block of rows: its raw scores stay in cache while every tree adds to them. */
+/* One block of rows (kiln_tree_predict_block): every tree adds to its raw
+ * scores in turn. */
 static kiln_status predict_block(void *arg, size_t b)
 {
     const predict_job *j = arg;
     const gbm_model *m = j->m;
-    size_t r0 = b * PREDICT_BLOCK, r1 = r0 + PREDICT_BLOCK < j->X->rows ? r0 + PREDICT_BLOCK : j->X->rows;
+    size_t r0 = b * j->block, r1 = r0 + j->block < j->X->rows ? r0 + j->block : j->X->rows;
     kiln_mat *raw = kiln_mat_new(r1 - r0, m->k);
     if (!raw)
         return KILN_ENOMEM;
@@ -201,9 +201,10 @@ static kiln_status gbm_predict(const void *model, const kiln_mat *X, kiln_mat *o
         return KILN_ERROR(KILN_EINPUT, "gbm: the model has %u features, the data %zu", m->n_features, X->cols);
     if (out->rows != X->rows || out->cols != n_outputs(m))
         return KILN_ERROR(KILN_EINPUT, "gbm: the output must be %zu x %zu", X->rows, n_outputs(m));
-    predict_job j = {m, X, out};
-    size_t blocks = (X->rows + PREDICT_BLOCK - 1) / PREDICT_BLOCK;
-    return kiln_parallel_for(blocks, kiln_cpu_count(), predict_block, &j);
+    int threads = kiln_cpu_count();
+    predict_job j = {m, X, out, kiln_tree_predict_block(X->rows, X->cols, threads)};
+    size_t blocks = (X->rows + j.block - 1) / j.block;
+    return kiln_parallel_for(blocks, threads, predict_block, &j);
 }
 
 /* ------------------------------------------------------------------------ */
