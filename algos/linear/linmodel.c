@@ -1,6 +1,7 @@
 /* The linear model shared by svm, ridge, lasso and en (see linear_impl.h).
  *
- * Prediction is one dgemm: S = X C^T + 1 b^T, with C the rows x d coefficients.
+ * Prediction is one dgemm: S = X C^T + 1 b^T, with C the rows x d coefficients
+ * (a dgemv when C is one row).
  * A binary classifier has one row f and writes the scores (-f, f).
  */
 #include "algos/linear/linear_impl.h"
@@ -64,7 +65,10 @@ kiln_status kiln_linmodel_predict(const void *model, const kiln_mat *X, kiln_mat
     for (size_t i = 0; i < X->rows; i++)
         for (size_t r = 0; r < m->rows; r++)
             KILN_MAT_AT(out, i, col0 + r) = m->intercept[r];
-    if (m->d > 0)
+    if (m->d > 0 && m->rows == 1) /* a matrix-vector product: OpenBLAS's dgemm would pack X for one column */
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)X->rows, (int)m->d, 1.0, X->data, (int)X->stride, m->coef, 1,
+                    1.0, out->data + col0, (int)out->stride);
+    else if (m->d > 0)
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)X->rows, (int)m->rows, (int)m->d, 1.0, X->data,
                     (int)X->stride, m->coef, (int)m->d, 1.0, out->data + col0, (int)out->stride);
     if (m->n_classes == 2)

@@ -488,8 +488,12 @@ static kiln_status lr_predict(const void *model, const kiln_mat *X, kiln_mat *ou
         return KILN_ENOMEM;
     for (size_t i = 0; i < n; i++)
         memcpy(Z + i * k, m->intercept, k * sizeof *Z);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)m->d, 1.0, X->data, (int)X->stride,
-                m->coef, (int)k, 1.0, Z, (int)k);
+    if (k == 1) /* a matrix-vector product: OpenBLAS's dgemm would pack X for one column */
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)m->d, 1.0, X->data, (int)X->stride, m->coef, 1, 1.0, Z,
+                    1);
+    else
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)k, (int)m->d, 1.0, X->data,
+                    (int)X->stride, m->coef, (int)k, 1.0, Z, (int)k);
     for (size_t i = 0; i < n; i++) {
         double *z = Z + i * k, *o = KILN_MAT_ROW(out, i);
         if (m->task == KILN_TASK_REGRESS) {
