@@ -607,6 +607,94 @@ static void scan_gini2(grow_ws *w, const node_ctx *nc, size_t j, const double *h
     }
 }
 
+/* Newton gains four boundaries at a time: GCC vector extensions (one AVX
+ * register, plain loops where there is none). */
+typedef double newton_vd __attribute__((vector_size(4 * sizeof(double))));
+typedef int64_t newton_vi __attribute__((vector_size(4 * sizeof(int64_t))));
+
+/* The Newton gains of the boundaries whose left sums are (g[k], hh[k]),
+ * k < n (the arrays padded to a multiple of four), try_split's arithmetic
+ * lane by lane, into gain[k]: -inf where min_child_weight rules the
+ * boundary out or k >= n. Returns the largest; *nan is set when a gain is
+ * NaN. */
+static double newton_gains(const grow_ws *w, const node_ctx *nc, const double *g, const double *hh, size_t n,
+                           double *gain, int *nan)
+{
+    const double *S = w->sum;
+    double lambda = w->c->lambda, mcw = w->p->min_child_weight;
+    const newton_vd zero = {0}, half = zero - 0.5, neg_inf = zero - INFINITY, s1 = zero + S[1], s2 = zero + S[2];
+    const newton_vi lane = {0, 1, 2, 3}, check = (newton_vi){0} - (int64_t)(mcw > 0);
+    newton_vd top = neg_inf;
+    newton_vi bad = {0};
+    for (size_t k = 0; k < n; k += 4) {
+        newton_vd lg, lh;
+        memcpy(&lg, g + k, sizeof lg);
+        memcpy(&lh, hh + k, sizeof lh);
+        newton_vd rg = s1 - lg, rh = s2 - lh;
+        newton_vd v = nc->loss - half * lg * lg / (lh + lambda) - half * rg * rg / (rh + lambda);
+        newton_vi in = lane + (int64_t)k < (int64_t)n, ok = ~(check & ((lh < mcw) | (rh < mcw))) & in;
+        bad |= (v != v) & in;
+        v = (newton_vd)(((newton_vi)v & ok) | ((newton_vi)neg_inf & ~ok));
+        memcpy(gain + k, &v, sizeof v);
+        newton_vi up = v > top;
+        top = (newton_vd)(((newton_vi)v & up) | ((newton_vi)top & ~up));
+    }
+    double t = -INFINITY;
+    for (size_t q = 0; q < 4; q++) {
+        t = top[q] > t ? top[q] : t;
+        *nan |= bad[q] != 0;
+    }
+    return t;
+}
+
+/* The boundaries after ne[0..last) of a Newton feature (missing rows miss,
+ * or NULL), as scan_m's loop would try them, in vectorised passes: the left
+ * sums after each bin (added in scan_m's order, missing rows added and taken
+ * off again as try_boundary does), every boundary's gain, then the first of
+ * the largest allowed ones (missing on the right before missing on the left
+ * at one boundary), kept if try_split would keep it. Returns 0, having
+ * changed nothing, when a gain is NaN (scan_m then tries the boundaries one
+ * by one). */
+static int scan_newton(grow_ws *w, const node_ctx *nc, size_t j, const double *h, size_t hs, const uint8_t *ne,
+                       size_t last, const double *miss, split *best)
+{
+    double gl[2][256], hl[2][256], gain[2][256];
+    double a = 0, b = 0;
+    for (size_t k = 0; k < last; k++) {
+        const double *e = h + (size_t)ne[k] * hs;
+        gl[0][k] = a += e[1];
+        hl[0][k] = b += e[2];
+        if (miss) {
+            gl[1][k] = a += miss[1];
+            hl[1][k] = b += miss[2];
+            a -= miss[1];
+            b -= miss[2];
+        }
+    }
+    size_t sides = miss ? 2 : 1, padded = (last + 3) & ~(size_t)3;
+    int nan = 0;
+    double top = -INFINITY;
+    for (size_t d = 0; d < sides; d++) {
+        for (size_t k = last; k < padded; k++)
+            gl[d][k] = hl[d][k] = 0;
+        double t = newton_gains(w, nc, gl[d], hl[d], last, gain[d], &nan);
+        top = t > top ? t : top;
+    }
+    if (nan || top == -INFINITY) /* -inf: no boundary allowed (gains are finite otherwise) */
+        return !nan;
+    for (size_t k = 0; k < last; k++)
+        for (size_t d = 0; d < sides; d++) {
+            if (gain[d][k] != top)
+                continue;
+            if (best->feature < 0 || top > best->gain || (top == best->gain && (int)j < best->feature)) {
+                double cl = hl[0][k], cr = nc->cover - cl;
+                *best = (split){(int)j, ne[k], ne[k + 1], miss ? (int)d : cl >= cr, top, NAN};
+            }
+            return 1;
+        }
+    return 1;
+}
+
 /* Scan one feature's histogram h (indexed by code, hs doubles per bin) whose
  * nonempty value bins are ne[0..n_ne) ascending, m statistics per bin.
  * Returns 1 when the feature had a possible split. */
@@ -642,6 +730,8 @@ static inline int scan_m(grow_ws *w, const node_ctx *nc, size_t j, const double 
         scan_gini2(w, nc, j, h, hs, ne, last, best);
         return 1;
     }
+    if (w->newton && m == 2 && scan_newton(w, nc, j, h, hs, ne, last, miss, best))
+        return 1;
     for (size_t k = 0; k < last; k++) {
         const double *e = h + (size_t)ne[k] * hs;
         for (size_t q = 0; q < slot; q++)
