@@ -368,70 +368,73 @@ typedef struct dense_job {
     const grow_ws *w;
     size_t begin, end;
     double *h;
+    size_t groups; /* the candidate features split into this many tasks */
 } dense_job;
 
-/* Four features' histograms in one pass over the rows, so each row's index
- * and statistics are read once for the four (m constant when inlined). */
-static inline void hist_rows4(const grow_ws *w, const size_t *j, double *h, size_t begin, size_t end, size_t m,
-                              int counted)
+/* The histograms of nf <= 4 features j[0..nf) in one pass over the rows, so
+ * each row's index and statistics are read once for them (nf, m and
+ * counted constant when inlined). */
+static inline void hist_rows_dense(const grow_ws *w, const size_t *j, size_t nf, double *h, size_t begin,
+                                   size_t end, size_t m, int counted)
 {
     const kiln_bins *b = w->b;
     size_t slot = m + 1;
-    const uint8_t *c0 = b->codes + j[0] * b->rows, *c1 = b->codes + j[1] * b->rows;
-    const uint8_t *c2 = b->codes + j[2] * b->rows, *c3 = b->codes + j[3] * b->rows;
-    double *h0 = h + b->hist_start[j[0]] * slot, *h1 = h + b->hist_start[j[1]] * slot;
-    double *h2 = h + b->hist_start[j[2]] * slot, *h3 = h + b->hist_start[j[3]] * slot;
+    const uint8_t *c[4];
+    double *hf[4];
+    for (size_t f = 0; f < nf; f++) {
+        c[f] = b->codes + j[f] * b->rows;
+        hf[f] = h + b->hist_start[j[f]] * slot;
+    }
+    const uint32_t *rows = w->rows;
+    const double *nst = w->nst;
     for (size_t k = begin; k < end; k++) {
-        uint32_t r = w->rows[k];
-        const double *s = w->nst + k * m;
-        double *e0 = h0 + (size_t)c0[r] * slot, *e1 = h1 + (size_t)c1[r] * slot;
-        double *e2 = h2 + (size_t)c2[r] * slot, *e3 = h3 + (size_t)c3[r] * slot;
-        if (!counted && m == 2) {
-            hist_v2 gh = *(const hist_v2 *)s;
-            *(hist_v2 *)(e0 + 1) += gh;
-            *(hist_v2 *)(e1 + 1) += gh;
-            *(hist_v2 *)(e2 + 1) += gh;
-            *(hist_v2 *)(e3 + 1) += gh;
-            continue;
-        }
-        if (counted) {
-            e0[0] += 1.0;
-            e1[0] += 1.0;
-            e2[0] += 1.0;
-            e3[0] += 1.0;
-        }
-        for (size_t q = 0; q < m; q++) {
-            e0[1 + q] += s[q];
-            e1[1 + q] += s[q];
-            e2[1 + q] += s[q];
-            e3[1 + q] += s[q];
+        uint32_t r = rows[k];
+        const double *s = nst + k * m;
+        for (size_t f = 0; f < nf; f++) {
+            double *e = hf[f] + (size_t)c[f][r] * slot;
+            if (!counted && m == 2) {
+                *(hist_v2 *)(e + 1) += *(const hist_v2 *)s;
+                continue;
+            }
+            if (counted)
+                e[0] += 1.0;
+            for (size_t q = 0; q < m; q++)
+                e[1 + q] += s[q];
         }
     }
 }
 
-/* Task i: the candidate features 4i .. 4i+3 (fewer in the last group). */
+/* hist_rows_dense with the common statistic counts constant. */
+static inline void hist_rows_nf(const grow_ws *w, const size_t *j, size_t nf, double *h, size_t begin, size_t end)
+{
+    if (!w->counted)
+        hist_rows_dense(w, j, nf, h, begin, end, 2, 0);
+    else if (w->m == 2)
+        hist_rows_dense(w, j, nf, h, begin, end, 2, 1);
+    else if (w->m == 3)
+        hist_rows_dense(w, j, nf, h, begin, end, 3, 1);
+    else
+        hist_rows_dense(w, j, nf, h, begin, end, w->m, 1);
+}
+
+/* Task i of d->groups: the candidate features [i n / groups, (i + 1) n / groups). */
 static kiln_status dense_task(void *arg, size_t i)
 {
     dense_job *d = arg;
     const grow_ws *w = d->w;
-    size_t first = 4 * i, last = first + 4 < w->n_cand ? first + 4 : w->n_cand;
-    if (last - first == 4) {
-        const size_t *j = w->cand + first;
-        if (!w->counted)
-            hist_rows4(w, j, d->h, d->begin, d->end, 2, 0);
-        else if (w->m == 2)
-            hist_rows4(w, j, d->h, d->begin, d->end, 2, 1);
-        else if (w->m == 3)
-            hist_rows4(w, j, d->h, d->begin, d->end, 3, 1);
-        else
-            hist_rows4(w, j, d->h, d->begin, d->end, w->m, 1);
-        return KILN_OK;
+    size_t first = i * w->n_cand / d->groups, last = (i + 1) * w->n_cand / d->groups;
+    const size_t *j = w->cand + first;
+    if (last - first == 4)
+        hist_rows_nf(w, j, 4, d->h, d->begin, d->end);
+    else if (last - first == 3)
+        hist_rows_nf(w, j, 3, d->h, d->begin, d->end);
+    else {
+        double *h[4];
+        uint64_t seen[4][4];
+        for (size_t q = first; q < last; q++)
+            h[q - first] = d->h + w->b->hist_start[w->cand[q]] * w->slot;
+        hist_add_features(w, j, last - first, 1, w->slot, d->begin, d->end, h, seen);
     }
-    double *h[4];
-    uint64_t seen[4][4];
-    for (size_t q = first; q < last; q++)
-        h[q - first] = d->h + w->b->hist_start[w->cand[q]] * w->slot;
-    hist_add_features(w, w->cand + first, last - first, 1, w->slot, d->begin, d->end, h, seen);
     return KILN_OK;
 }
 
@@ -441,9 +444,14 @@ static kiln_status hist_build(grow_ws *w, size_t begin, size_t end, double **out
     double *h = hist_get(w);
     if (!h)
         return KILN_ENOMEM;
-    dense_job d = {w, begin, end, h};
     int threads = (end - begin) * w->n_cand >= PARALLEL_MIN ? w->threads : 1;
-    kiln_status s = kiln_parallel_for((w->n_cand + 3) / 4, threads, dense_task, &d);
+    /* Groups of four features at most, as many as a multiple of the threads
+     * (28 features on two threads: 8 groups of 3 or 4, not 7 of 4), so the
+     * threads finish together. */
+    size_t groups = (w->n_cand + 3) / 4, t = (size_t)threads;
+    groups = (groups + t - 1) / t * t;
+    dense_job d = {w, begin, end, h, groups < w->n_cand ? groups : w->n_cand};
+    kiln_status s = kiln_parallel_for(d.groups, threads, dense_task, &d);
     if (s != KILN_OK) {
         free(h);
         return s;
