@@ -207,6 +207,20 @@ static inline void prefetch_ahead(const grow_ws *w, const uint8_t *const *col, s
  * same additions (the bins, three doubles apart, are not 16-byte aligned). */
 typedef double hist_v2 __attribute__((vector_size(2 * sizeof(double)), aligned(sizeof(double)), may_alias));
 
+/* Add a row (its m statistics s, and a count when `counted`) to the bin e
+ * of a histogram of m + 1 doubles per bin. */
+static inline void bin_add(double *e, const double *s, size_t m, int counted)
+{
+    if (!counted && m == 2) {
+        *(hist_v2 *)(e + 1) += *(const hist_v2 *)s;
+        return;
+    }
+    if (counted)
+        e[0] += 1.0;
+    for (size_t q = 0; q < m; q++)
+        e[1 + q] += s[q];
+}
+
 /* Accumulate rows[begin, end) of nf features (codes col[f] at `stride`) into
  * h[f] (indexed by code, m + 1 doubles per bin), m statistics per row and the
  * row count when `counted`, in one pass over the rows so each row's index,
@@ -225,14 +239,7 @@ static inline void hist_rows(const grow_ws *w, const uint8_t *const *col, size_t
             uint8_t code = col[f][at];
             double *e = h[f] + (size_t)code * slot;
             seen[f][code >> 6] |= (uint64_t)1 << (code & 63);
-            if (!counted && m == 2) {
-                *(hist_v2 *)(e + 1) += *(const hist_v2 *)s;
-                continue;
-            }
-            if (counted)
-                e[0] += 1.0;
-            for (size_t q = 0; q < m; q++)
-                e[1 + q] += s[q];
+            bin_add(e, s, m, counted);
         }
     }
 }
@@ -391,15 +398,7 @@ static inline void hist_rows_dense(const grow_ws *w, const size_t *j, size_t nf,
         uint32_t r = rows[k];
         const double *s = nst + k * m;
         for (size_t f = 0; f < nf; f++) {
-            double *e = hf[f] + (size_t)c[f][r] * slot;
-            if (!counted && m == 2) {
-                *(hist_v2 *)(e + 1) += *(const hist_v2 *)s;
-                continue;
-            }
-            if (counted)
-                e[0] += 1.0;
-            for (size_t q = 0; q < m; q++)
-                e[1 + q] += s[q];
+            bin_add(hf[f] + (size_t)c[f][r] * slot, s, m, counted);
         }
     }
 }
