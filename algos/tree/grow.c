@@ -324,16 +324,18 @@ typedef int64_t two_vi __attribute__((vector_size(TWO_GROUP * sizeof(int64_t))))
 typedef struct two_sums {
     two_vi n0, n1; /* rows in bins 0 and 1 */
     two_vd a1[3];  /* the m statistics of bin 1 */
+    two_vd a0[3], a2[3]; /* those of bins 0 and 2, when asked for (`all`) */
 } two_sums;
 
 /* Lanes f < TWO_GROUP of col (codes at `stride`) over rows[begin, end);
- * inlined with m constant. */
+ * with `all`, the statistics of bins 0 and 2 are summed too (what a dense
+ * histogram holds). Inlined with m and all constant. */
 static inline void two_rows(const grow_ws *w, const uint8_t *const *col, size_t stride, size_t begin, size_t end,
-                            size_t m, two_sums *out)
+                            size_t m, int all, two_sums *out)
 {
     const two_vi shift = {0, 8, 16, 24};
     two_vi n0 = {0}, n1 = {0};
-    two_vd a1[3] = {{0}};
+    two_vd a1[3] = {{0}}, a0[3] = {{0}}, a2[3] = {{0}};
     for (size_t k = begin; k < end; k++) {
         size_t at = (size_t)w->rows[k] * stride;
         const double *s = w->nst + k * m;
@@ -342,16 +344,25 @@ static inline void two_rows(const grow_ws *w, const uint8_t *const *col, size_t 
         for (size_t f = 0; f < TWO_GROUP; f++)
             packed |= (uint64_t)col[f][at] << (8 * f);
         two_vi code = ((two_vi){0} + (int64_t)packed) >> shift & 0xff;
-        two_vi in1 = code == 1; /* all ones or zero per lane */
-        n0 -= code == 0;
+        two_vi in1 = code == 1, in0 = code == 0, in2 = code == 2; /* all ones or zero per lane */
+        n0 -= in0;
         n1 -= in1;
-        for (size_t q = 0; q < m; q++)
-            a1[q] += (two_vd)((two_vi)((two_vd){0} + s[q]) & in1);
+        for (size_t q = 0; q < m; q++) {
+            two_vi v = (two_vi)((two_vd){0} + s[q]);
+            a1[q] += (two_vd)(v & in1);
+            if (all) {
+                a0[q] += (two_vd)(v & in0);
+                a2[q] += (two_vd)(v & in2);
+            }
+        }
     }
     out->n0 = n0;
     out->n1 = n1;
-    for (size_t q = 0; q < m; q++)
+    for (size_t q = 0; q < m; q++) {
         out->a1[q] = a1[q];
+        out->a0[q] = a0[q];
+        out->a2[q] = a2[q];
+    }
 }
 
 /* Move the features of j[0..nf) that two_rows can take (at most two value
@@ -375,7 +386,9 @@ typedef struct dense_job {
     const grow_ws *w;
     size_t begin, end;
     double *h;
-    size_t groups; /* the candidate features split into this many tasks */
+    const size_t *feat;  /* the candidate features, two-value ones first (Newton) */
+    size_t n_two, twos;  /* how many are two-value; the tasks that sum them */
+    size_t groups;       /* the tasks that histogram the rest */
 } dense_job;
 
 /* The histograms of nf <= 4 features j[0..nf) in one pass over the rows, so
@@ -416,13 +429,43 @@ static inline void hist_rows_nf(const grow_ws *w, const size_t *j, size_t nf, do
         hist_rows_dense(w, j, nf, h, begin, end, w->m, 1);
 }
 
-/* Task i of d->groups: the candidate features [i n / groups, (i + 1) n / groups). */
+/* The dense histograms of TWO_GROUP (or fewer: n) two-value features j of
+ * a Newton node, from their bins' sums in registers (two_rows): the sums
+ * hist_rows_dense would leave in them, without every row waiting for the
+ * previous one's addition to the same bin. */
+static void two_dense(const dense_job *d, const size_t *j, size_t n)
+{
+    const grow_ws *w = d->w;
+    const kiln_bins *b = w->b;
+    const uint8_t *col[TWO_GROUP];
+    for (size_t f = 0; f < TWO_GROUP; f++) /* unused lanes repeat the first feature */
+        col[f] = b->codes + j[f < n ? f : 0] * b->rows;
+    two_sums t;
+    two_rows(w, col, 1, d->begin, d->end, 2, 1, &t);
+    for (size_t f = 0; f < n; f++) {
+        double *e = d->h + b->hist_start[j[f]] * w->slot;
+        const two_vd *bins[3] = {t.a0, t.a1, t.a2};
+        for (size_t bin = 0; bin <= b->n_bins[j[f]]; bin++)
+            for (size_t q = 0; q < 2; q++)
+                e[bin * w->slot + 1 + q] = bins[bin][q][f];
+    }
+}
+
+/* Task i: the two-value features [TWO_GROUP i, ...) of d->feat while
+ * i < d->twos, then group i - twos of the others:
+ * [n_two + g n_rest / groups, n_two + (g + 1) n_rest / groups). */
 static kiln_status dense_task(void *arg, size_t i)
 {
     dense_job *d = arg;
     const grow_ws *w = d->w;
-    size_t first = i * w->n_cand / d->groups, last = (i + 1) * w->n_cand / d->groups;
-    const size_t *j = w->cand + first;
+    if (i < d->twos) {
+        size_t first = TWO_GROUP * i, n = d->n_two - first < TWO_GROUP ? d->n_two - first : TWO_GROUP;
+        two_dense(d, d->feat + first, n);
+        return KILN_OK;
+    }
+    size_t g = i - d->twos, rest = w->n_cand - d->n_two;
+    size_t first = d->n_two + g * rest / d->groups, last = d->n_two + (g + 1) * rest / d->groups;
+    const size_t *j = d->feat + first;
     if (last - first == 4)
         hist_rows_nf(w, j, 4, d->h, d->begin, d->end);
     else if (last - first == 3)
@@ -431,7 +474,7 @@ static kiln_status dense_task(void *arg, size_t i)
         double *h[4];
         uint64_t seen[4][4];
         for (size_t q = first; q < last; q++)
-            h[q - first] = d->h + w->b->hist_start[w->cand[q]] * w->slot;
+            h[q - first] = d->h + w->b->hist_start[d->feat[q]] * w->slot;
         hist_add_features(w, j, last - first, 1, w->slot, d->begin, d->end, h, seen);
     }
     return KILN_OK;
@@ -444,13 +487,23 @@ static kiln_status hist_build(grow_ws *w, size_t begin, size_t end, double **out
     if (!h)
         return KILN_ENOMEM;
     int threads = (end - begin) * w->n_cand >= PARALLEL_MIN ? w->threads : 1;
-    /* Groups of four features at most, as many as a multiple of the threads
-     * (28 features on two threads: 8 groups of 3 or 4, not 7 of 4), so the
-     * threads finish together. */
-    size_t groups = (w->n_cand + 3) / 4, t = (size_t)threads;
+    /* Newton's two-value features first (two_dense), in the scratch order. */
+    size_t at = 0;
+    for (size_t f = 0; f < w->n_cand && !w->counted; f++)
+        if (w->b->n_bins[w->cand[f]] <= 2)
+            w->order[at++] = w->cand[f];
+    size_t n_two = at;
+    for (size_t f = 0; f < w->n_cand; f++)
+        if (w->counted || w->b->n_bins[w->cand[f]] > 2)
+            w->order[at++] = w->cand[f];
+    /* The others in groups of four features at most, as many as a multiple
+     * of the threads (28 features on two threads: 8 groups of 3 or 4, not 7
+     * of 4), so the threads finish together. */
+    size_t rest = w->n_cand - n_two, t = (size_t)threads, groups = (rest + 3) / 4;
     groups = (groups + t - 1) / t * t;
-    dense_job d = {w, begin, end, h, groups < w->n_cand ? groups : w->n_cand};
-    kiln_status s = kiln_parallel_for(d.groups, threads, dense_task, &d);
+    dense_job d = {w, begin, end, h, w->order, n_two, (n_two + TWO_GROUP - 1) / TWO_GROUP,
+                   groups < rest ? groups : rest};
+    kiln_status s = kiln_parallel_for(d.twos + d.groups, threads, dense_task, &d);
     if (s != KILN_OK) {
         free(h);
         return s;
@@ -876,9 +929,9 @@ static size_t scan_twos(grow_ws *w, const node_ctx *nc, size_t *j, size_t nt, si
             col[f] = codes_of(w, j[g + (f < n ? f : 0)], stride);
         two_sums t;
         if (w->m == 2)
-            two_rows(w, col, stride, begin, end, 2, &t);
+            two_rows(w, col, stride, begin, end, 2, 0, &t);
         else
-            two_rows(w, col, stride, begin, end, 3, &t);
+            two_rows(w, col, stride, begin, end, 3, 0, &t);
         for (size_t f = 0; f < n; f++) {
             size_t jf = j[g + f];
             if (t.n0[f] > 0) {
