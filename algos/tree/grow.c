@@ -366,11 +366,12 @@ static inline void two_rows(const grow_ws *w, const uint8_t *const *col, size_t 
 }
 
 /* Move the features of j[0..nf) that two_rows can take (at most two value
- * bins; the criterion counts rows and has 2 or 3 statistics) to the front;
- * returns how many. */
+ * bins; the criterion has 2 or 3 statistics: Newton's g and h, whose
+ * positive hessians make a bin nonempty exactly when it has rows, or counts
+ * rows) to the front; returns how many. */
 static size_t two_first(const grow_ws *w, size_t *j, size_t nf)
 {
-    if (!w->counted || (w->m != 2 && w->m != 3))
+    if (w->m != 2 && w->m != 3)
         return 0;
     size_t nt = 0;
     for (size_t f = 0; f < nf; f++)
