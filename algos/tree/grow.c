@@ -87,6 +87,7 @@ typedef struct grow_ws {
     int threads; /* threads building one node's dense histograms */
     uint32_t *rows, *tmp;
     double *nst, *tmp_st; /* the statistics of rows[k] at nst[k * m]: a node's are contiguous */
+                          /* (tmp_st NULL when they are read again from stats->g, h: regather) */
     double *acc;          /* BATCH x 256 x scratch_slot (at most): features' histograms */
     double *sum, *L, *R;  /* slot doubles each; then the children's sums (2 slot) */
     uint64_t *known;      /* per pending node: its features known constant */
@@ -1155,6 +1156,20 @@ static kiln_status node_open(grow_ws *w, pending *pd, const double *sum, const u
     return KILN_OK;
 }
 
+/* The statistics of dataset row r, scaled by its repeat count, into to[0..m). */
+static inline void row_stats(const grow_ws *w, size_t r, double *to)
+{
+    const kiln_tree_stats *st = w->st;
+    double times = st->repeat ? (double)st->repeat[r] : 1.0;
+    if (st->g) {
+        to[0] = times * st->g[r * st->stride];
+        to[1] = times * st->h[r * st->stride];
+        return;
+    }
+    for (size_t q = 0; q < w->m; q++)
+        to[q] = times * st->row[r * w->m + q];
+}
+
 /* Statistics per row up to which the children's sums are kept in registers. */
 #define ACC_MAX 3
 
@@ -1165,8 +1180,10 @@ static kiln_status node_open(grow_ws *w, pending *pd, const double *sum, const u
  * sides and only the side it belongs to advances, so the loop has no branch
  * to mispredict (inlined with a constant m for the common criteria). The
  * right side waits in tmp[begin, end), so the nodes of one tree can be
- * partitioned at the same time. */
-static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, size_t m)
+ * partitioned at the same time. With `regather` (boosting's float g, h) the
+ * right side's statistics are not carried along but read again from their
+ * source (row_stats), which saves tmp_st: n_rows x m doubles. */
+static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, size_t m, int regather)
 {
     const split *s = &pd->best;
     size_t slot = m + 1, nl = pd->begin, nr = 0, stride = node_stride(w, pd->end - pd->begin);
@@ -1181,11 +1198,12 @@ static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, si
         unsigned code = col[(size_t)r * stride];
         size_t left = code == KILN_BIN_MISSING ? miss_left : code <= bin;
         const double *st = w->nst + k * m;
-        double *to_l = w->nst + nl * m, *to_r = w->tmp_st + (pd->begin + nr) * m, *sum = kids + (1 - left) * slot;
+        double *to_l = w->nst + nl * m, *sum = kids + (1 - left) * slot;
         for (size_t q = 0; q < m; q++) {
             double v = st[q];
             to_l[q] = v;
-            to_r[q] = v;
+            if (!regather)
+                w->tmp_st[(pd->begin + nr) * m + q] = v;
             if (m <= ACC_MAX) { /* in registers: adding +-0.0 leaves a sum's bits as they are */
                 acc_l[q] += v * (double)left;
                 acc_r[q] += v * (double)(1 - left);
@@ -1205,7 +1223,11 @@ static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, si
     kids[0] = (double)(nl - pd->begin);
     kids[slot] = (double)nr;
     memcpy(w->rows + nl, w->tmp + pd->begin, nr * sizeof *w->rows);
-    memcpy(w->nst + nl * m, w->tmp_st + pd->begin * m, nr * m * sizeof *w->nst);
+    if (regather)
+        for (size_t k = nl; k < pd->end; k++)
+            row_stats(w, w->rows[k], w->nst + k * m);
+    else
+        memcpy(w->nst + nl * m, w->tmp_st + pd->begin * m, nr * m * sizeof *w->nst);
     return nl;
 }
 
@@ -1213,11 +1235,11 @@ static size_t partition(grow_ws *w, const pending *pd, double *kids)
 {
     switch (w->m) {
     case 2:
-        return partition_m(w, pd, kids, 2);
+        return w->tmp_st ? partition_m(w, pd, kids, 2, 0) : partition_m(w, pd, kids, 2, 1);
     case 3:
-        return partition_m(w, pd, kids, 3);
+        return partition_m(w, pd, kids, 3, 0);
     default:
-        return partition_m(w, pd, kids, w->m);
+        return partition_m(w, pd, kids, w->m, 0);
     }
 }
 
@@ -1709,7 +1731,7 @@ static void ws_free(grow_ws *w)
                         .tmp_st = w->tmp_st, .acc = w->acc, .sum = w->sum, .order = w->order, .cand = w->cand,
                         .nonempty = w->nonempty, .kbuf = w->kbuf, .stack = w->stack, .known = w->known,
                         .cap_pending = w->cap_pending, .pool = w->pool, .n_pool = w->n_pool, .cap_pool = w->cap_pool};
-    int whole = w->rows && w->tmp && w->nst && w->tmp_st && w->acc && w->sum && w->order && w->cand && w->nonempty &&
+    int whole = w->rows && w->tmp && w->nst && (w->tmp_st || w->st->g) && w->acc && w->sum && w->order && w->cand && w->nonempty &&
                 w->kbuf;
     if (w->p->ws && whole)
         *w->p->ws = all;
@@ -1720,20 +1742,8 @@ static void ws_free(grow_ws *w)
 /* The statistics of the tree's rows in row order, scaled by their repeat counts. */
 static void gather_stats(grow_ws *w, size_t n_rows)
 {
-    const kiln_tree_stats *st = w->st;
-    size_t m = w->m;
-    for (size_t k = 0; k < n_rows; k++) {
-        size_t r = w->rows[k];
-        double times = st->repeat ? (double)st->repeat[r] : 1.0;
-        double *to = w->nst + k * m;
-        if (st->g) {
-            to[0] = times * st->g[r * st->stride];
-            to[1] = times * st->h[r * st->stride];
-            continue;
-        }
-        for (size_t q = 0; q < m; q++)
-            to[q] = times * st->row[r * m + q];
-    }
+    for (size_t k = 0; k < n_rows; k++)
+        row_stats(w, w->rows[k], w->nst + k * w->m);
 }
 
 /* Allocate what ws_take did not provide; gather the rows and statistics. */
@@ -1748,11 +1758,12 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
         w->rows = kiln_alloc(n_rows, sizeof *w->rows);
         w->tmp = kiln_alloc(n_rows, sizeof *w->tmp);
         w->nst = kiln_alloc(n_rows * m, sizeof *w->nst);
-        w->tmp_st = kiln_alloc(n_rows * m, sizeof *w->tmp_st);
         w->cand = kiln_alloc(w->n_features, sizeof *w->cand);
         KILN_TRY(scratch_alloc(w));
     }
-    if (!w->rows || !w->tmp || !w->nst || !w->tmp_st || !w->cand)
+    if (!w->tmp_st && !w->st->g)
+        w->tmp_st = kiln_alloc(w->cap_rows * m, sizeof *w->tmp_st);
+    if (!w->rows || !w->tmp || !w->nst || (!w->tmp_st && !w->st->g) || !w->cand)
         return KILN_ENOMEM;
     memset(w->kbuf, 0, 3 * w->words * sizeof *w->kbuf);
     const kiln_tree_params *p = w->p;
