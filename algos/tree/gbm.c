@@ -513,7 +513,7 @@ struct kiln_gbm_fit {
     gbm_rows train, valid;
     int has_valid;
     const kiln_bins *bins;
-    float *g, *h;      /* n x k */
+    float *g, *h;      /* n x k, class-major: class c of row i at [c * n + i] */
     uint32_t *rows;    /* the round's subsample (NULL without subsampling: every row) */
     int32_t *row_leaf; /* n: the leaf of each sampled row */
     uint32_t *tree_features; /* d: a tree's features under colsample_bytree */
@@ -672,7 +672,7 @@ static kiln_status eval_block(void *arg, size_t b)
     const kiln_dataset *d = &j->r->data;
     size_t lo, n = block_rows(j->r, b, &lo), k = j->f->lc.k;
     j->f->L->eval(d->y + lo, d->w ? d->w + lo : NULL, j->r->raw->data + lo * k, n, &j->f->lc,
-                  j->grad ? j->f->g + lo * k : NULL, j->grad ? j->f->h + lo * k : NULL, &j->part[2 * b],
+                  j->grad ? j->f->g + lo : NULL, j->grad ? j->f->h + lo : NULL, &j->part[2 * b],
                   &j->part[2 * b + 1]);
     return KILN_OK;
 }
@@ -730,6 +730,7 @@ static kiln_status fit_setup(kiln_gbm_fit *f, const kiln_params *p, const kiln_d
      * them, else the caller's (a struct copy's cache would never be freed). */
     KILN_TRY(kiln_bins_cached(f->train.X_own ? &f->train.data : train, m->cfg.max_bins, f->ctx.threads, &f->bins));
     m->base = kiln_alloc(k, sizeof *m->base);
+    f->lc.g_col = n;
     f->g = kiln_alloc(n * k, sizeof *f->g);
     f->h = kiln_alloc(n * k, sizeof *f->h);
     if (m->cfg.subsample < 1)
@@ -880,7 +881,8 @@ static kiln_status grow_one(kiln_gbm_fit *f, size_t round, size_t cls, size_t n_
 {
     gbm_model *m = f->m;
     size_t k = m->k;
-    kiln_tree_stats st = {.m = 2, .g = f->g + cls, .h = f->h + cls, .stride = k};
+    size_t n = f->train.data.X.rows;
+    kiln_tree_stats st = {.m = 2, .g = f->g + cls * n, .h = f->h + cls * n, .stride = 1};
     kiln_tree_params tp = tree_params(f);
     kiln_criterion crit = kiln_criterion_newton(m->cfg.reg_lambda);
     kiln_rng rng;
