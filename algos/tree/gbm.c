@@ -514,7 +514,7 @@ struct kiln_gbm_fit {
     gbm_rows train, valid;
     int has_valid;
     const kiln_bins *bins;
-    float *g, *h;      /* n x k */
+    float *g, *h;      /* n x k, class-major: class c of row i at [c * n + i] */
     uint32_t *rows;    /* the round's subsample (NULL without subsampling: every row) */
     int32_t *row_leaf; /* n: the leaf of each sampled row */
     uint32_t *tree_features; /* d: a tree's features under colsample_bytree */
@@ -673,7 +673,7 @@ static kiln_status eval_block(void *arg, size_t b)
     const kiln_dataset *d = &j->r->data;
     size_t lo, n = block_rows(j->r, b, &lo), k = j->f->lc.k;
     j->f->L->eval(d->y + lo, d->w ? d->w + lo : NULL, j->r->raw->data + lo * k, n, &j->f->lc,
-                  j->grad ? j->f->g + lo * k : NULL, j->grad ? j->f->h + lo * k : NULL, &j->part[2 * b],
+                  j->grad ? j->f->g + lo : NULL, j->grad ? j->f->h + lo : NULL, &j->part[2 * b],
                   &j->part[2 * b + 1]);
     return KILN_OK;
 }
@@ -731,6 +731,7 @@ static kiln_status fit_setup(kiln_gbm_fit *f, const kiln_params *p, const kiln_d
      * them, else the caller's (a struct copy's cache would never be freed). */
     KILN_TRY(kiln_bins_cached(f->train.X_own ? &f->train.data : train, m->cfg.max_bins, f->ctx.threads, &f->bins));
     m->base = kiln_alloc(k, sizeof *m->base);
+    f->lc.g_col = n;
     f->g = kiln_alloc(n * k, sizeof *f->g);
     f->h = kiln_alloc(n * k, sizeof *f->h);
     if (m->cfg.subsample < 1)
@@ -881,7 +882,8 @@ static kiln_status grow_one(kiln_gbm_fit *f, size_t round, size_t cls, size_t n_
 {
     gbm_model *m = f->m;
     size_t k = m->k;
-    kiln_tree_stats st = {.m = 2, .g = f->g + cls, .h = f->h + cls, .stride = k};
+    size_t n = f->train.data.X.rows;
+    kiln_tree_stats st = {.m = 2, .g = f->g + cls * n, .h = f->h + cls * n, .stride = 1};
     kiln_tree_params tp = tree_params(f);
     kiln_criterion crit = kiln_criterion_newton(m->cfg.reg_lambda);
     kiln_rng rng;
@@ -900,17 +902,42 @@ static kiln_status grow_one(kiln_gbm_fit *f, size_t round, size_t cls, size_t n_
     return KILN_OK;
 }
 
-/* Add tree t (score column cls) to the raw scores of the training and validation rows. */
+typedef struct add_job {
+    kiln_gbm_fit *f;
+    const kiln_tree *t;
+    size_t cls;
+    int all_rows;        /* the round grew on every row: row_leaf holds each row's leaf */
+    size_t train_blocks; /* blocks [0, train_blocks) are training rows, the rest validation rows */
+} add_job;
+
+/* Block b of add_tree's rows. */
+static kiln_status add_block(void *arg, size_t b)
+{
+    const add_job *j = arg;
+    kiln_gbm_fit *f = j->f;
+    const kiln_tree *t = j->t;
+    gbm_rows *r = b < j->train_blocks ? &f->train : &f->valid;
+    size_t lo, n = block_rows(r, b < j->train_blocks ? b : b - j->train_blocks, &lo);
+    if (r == &f->valid) {
+        kiln_mat X = kiln_mat_view(&r->data.X, lo, 0, n, r->data.X.cols);
+        kiln_mat raw = kiln_mat_view(r->raw, lo, 0, n, r->raw->cols);
+        kiln_tree_predict_add(t, &X, &raw, j->cls, 1.0);
+        return KILN_OK;
+    }
+    for (size_t i = lo; i < lo + n; i++)
+        KILN_MAT_AT(r->raw, i, j->cls) +=
+            t->value[j->all_rows ? (size_t)f->row_leaf[i] : kiln_tree_leaf_binned(t, f->bins, i)];
+    return KILN_OK;
+}
+
+/* Add tree t (score column cls) to the raw scores of the training and
+ * validation rows, a block of rows per task (each row's score is its own). */
 static void add_tree(kiln_gbm_fit *f, const kiln_tree *t, size_t cls, size_t n_rows)
 {
-    gbm_rows *tr = &f->train;
-    size_t n = tr->data.X.rows;
-    /* When the round grew on every row, the builder has recorded each row's leaf. */
-    for (size_t i = 0; i < n; i++)
-        KILN_MAT_AT(tr->raw, i, cls) +=
-            t->value[n_rows == n ? (size_t)f->row_leaf[i] : kiln_tree_leaf_binned(t, f->bins, i)];
-    if (f->has_valid)
-        kiln_tree_predict_add(t, &f->valid.data.X, f->valid.raw, cls, 1.0);
+    size_t train_blocks = row_blocks(f->train.data.X.rows);
+    size_t valid_blocks = f->has_valid ? row_blocks(f->valid.data.X.rows) : 0;
+    add_job j = {f, t, cls, n_rows == f->train.data.X.rows, train_blocks};
+    kiln_parallel_for(train_blocks + valid_blocks, f->ctx.threads, add_block, &j);
 }
 
 double kiln_gbm_train_loss(const kiln_gbm_fit *f)

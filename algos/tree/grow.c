@@ -87,6 +87,7 @@ typedef struct grow_ws {
     int threads; /* threads building one node's dense histograms */
     uint32_t *rows, *tmp;
     double *nst, *tmp_st; /* the statistics of rows[k] at nst[k * m]: a node's are contiguous */
+                          /* (tmp_st NULL when they are read again from stats->g, h: regather) */
     double *acc;          /* BATCH x 256 x scratch_slot (at most): features' histograms */
     double *sum, *L, *R;  /* slot doubles each; then the children's sums (2 slot) */
     uint64_t *known;      /* per pending node: its features known constant */
@@ -203,6 +204,24 @@ static inline void prefetch_ahead(const grow_ws *w, const uint8_t *const *col, s
     }
 }
 
+/* Newton's (g, h) added to a bin's two sums as one vector: lane by lane the
+ * same additions (the bins, three doubles apart, are not 16-byte aligned). */
+typedef double hist_v2 __attribute__((vector_size(2 * sizeof(double)), aligned(sizeof(double)), may_alias));
+
+/* Add a row (its m statistics s, and a count when `counted`) to the bin e
+ * of a histogram of m + 1 doubles per bin. */
+static inline void bin_add(double *e, const double *s, size_t m, int counted)
+{
+    if (!counted && m == 2) {
+        *(hist_v2 *)(e + 1) += *(const hist_v2 *)s;
+        return;
+    }
+    if (counted)
+        e[0] += 1.0;
+    for (size_t q = 0; q < m; q++)
+        e[1 + q] += s[q];
+}
+
 /* Accumulate rows[begin, end) of nf features (codes col[f] at `stride`) into
  * h[f] (indexed by code, m + 1 doubles per bin), m statistics per row and the
  * row count when `counted`, in one pass over the rows so each row's index,
@@ -221,10 +240,7 @@ static inline void hist_rows(const grow_ws *w, const uint8_t *const *col, size_t
             uint8_t code = col[f][at];
             double *e = h[f] + (size_t)code * slot;
             seen[f][code >> 6] |= (uint64_t)1 << (code & 63);
-            if (counted)
-                e[0] += 1.0;
-            for (size_t q = 0; q < m; q++)
-                e[1 + q] += s[q];
+            bin_add(e, s, m, counted);
         }
     }
 }
@@ -309,16 +325,18 @@ typedef int64_t two_vi __attribute__((vector_size(TWO_GROUP * sizeof(int64_t))))
 typedef struct two_sums {
     two_vi n0, n1; /* rows in bins 0 and 1 */
     two_vd a1[3];  /* the m statistics of bin 1 */
+    two_vd a0[3], a2[3]; /* those of bins 0 and 2, when asked for (`all`) */
 } two_sums;
 
 /* Lanes f < TWO_GROUP of col (codes at `stride`) over rows[begin, end);
- * inlined with m constant. */
+ * with `all`, the statistics of bins 0 and 2 are summed too (what a dense
+ * histogram holds). Inlined with m and all constant. */
 static inline void two_rows(const grow_ws *w, const uint8_t *const *col, size_t stride, size_t begin, size_t end,
-                            size_t m, two_sums *out)
+                            size_t m, int all, two_sums *out)
 {
     const two_vi shift = {0, 8, 16, 24};
     two_vi n0 = {0}, n1 = {0};
-    two_vd a1[3] = {{0}};
+    two_vd a1[3] = {{0}}, a0[3] = {{0}}, a2[3] = {{0}};
     for (size_t k = begin; k < end; k++) {
         size_t at = (size_t)w->rows[k] * stride;
         const double *s = w->nst + k * m;
@@ -327,24 +345,34 @@ static inline void two_rows(const grow_ws *w, const uint8_t *const *col, size_t 
         for (size_t f = 0; f < TWO_GROUP; f++)
             packed |= (uint64_t)col[f][at] << (8 * f);
         two_vi code = ((two_vi){0} + (int64_t)packed) >> shift & 0xff;
-        two_vi in1 = code == 1; /* all ones or zero per lane */
-        n0 -= code == 0;
+        two_vi in1 = code == 1, in0 = code == 0, in2 = code == 2; /* all ones or zero per lane */
+        n0 -= in0;
         n1 -= in1;
-        for (size_t q = 0; q < m; q++)
-            a1[q] += (two_vd)((two_vi)((two_vd){0} + s[q]) & in1);
+        for (size_t q = 0; q < m; q++) {
+            two_vi v = (two_vi)((two_vd){0} + s[q]);
+            a1[q] += (two_vd)(v & in1);
+            if (all) {
+                a0[q] += (two_vd)(v & in0);
+                a2[q] += (two_vd)(v & in2);
+            }
+        }
     }
     out->n0 = n0;
     out->n1 = n1;
-    for (size_t q = 0; q < m; q++)
+    for (size_t q = 0; q < m; q++) {
         out->a1[q] = a1[q];
+        out->a0[q] = a0[q];
+        out->a2[q] = a2[q];
+    }
 }
 
 /* Move the features of j[0..nf) that two_rows can take (at most two value
- * bins; the criterion counts rows and has 2 or 3 statistics) to the front;
- * returns how many. */
+ * bins; the criterion has 2 or 3 statistics: Newton's g and h, whose
+ * positive hessians make a bin nonempty exactly when it has rows, or counts
+ * rows) to the front; returns how many. */
 static size_t two_first(const grow_ws *w, size_t *j, size_t nf)
 {
-    if (!w->counted || (w->m != 2 && w->m != 3))
+    if (w->m != 2 && w->m != 3)
         return 0;
     size_t nt = 0;
     for (size_t f = 0; f < nf; f++)
@@ -360,62 +388,97 @@ typedef struct dense_job {
     const grow_ws *w;
     size_t begin, end;
     double *h;
+    const size_t *feat;  /* the candidate features, two-value ones first (Newton) */
+    size_t n_two, twos;  /* how many are two-value; the tasks that sum them */
+    size_t groups;       /* the tasks that histogram the rest */
 } dense_job;
 
-/* Four features' histograms in one pass over the rows, so each row's index
- * and statistics are read once for the four (m constant when inlined). */
-static inline void hist_rows4(const grow_ws *w, const size_t *j, double *h, size_t begin, size_t end, size_t m,
-                              int counted)
+/* The histograms of nf <= 4 features j[0..nf) in one pass over the rows, so
+ * each row's index and statistics are read once for them (nf, m and
+ * counted constant when inlined). */
+static inline void hist_rows_dense(const grow_ws *w, const size_t *j, size_t nf, double *h, size_t begin,
+                                   size_t end, size_t m, int counted)
 {
     const kiln_bins *b = w->b;
     size_t slot = m + 1;
-    const uint8_t *c0 = b->codes + j[0] * b->rows, *c1 = b->codes + j[1] * b->rows;
-    const uint8_t *c2 = b->codes + j[2] * b->rows, *c3 = b->codes + j[3] * b->rows;
-    double *h0 = h + b->hist_start[j[0]] * slot, *h1 = h + b->hist_start[j[1]] * slot;
-    double *h2 = h + b->hist_start[j[2]] * slot, *h3 = h + b->hist_start[j[3]] * slot;
+    const uint8_t *c[4];
+    double *hf[4];
+    for (size_t f = 0; f < nf; f++) {
+        c[f] = b->codes + j[f] * b->rows;
+        hf[f] = h + b->hist_start[j[f]] * slot;
+    }
+    const uint32_t *rows = w->rows;
+    const double *nst = w->nst;
     for (size_t k = begin; k < end; k++) {
-        uint32_t r = w->rows[k];
-        const double *s = w->nst + k * m;
-        double *e0 = h0 + (size_t)c0[r] * slot, *e1 = h1 + (size_t)c1[r] * slot;
-        double *e2 = h2 + (size_t)c2[r] * slot, *e3 = h3 + (size_t)c3[r] * slot;
-        if (counted) {
-            e0[0] += 1.0;
-            e1[0] += 1.0;
-            e2[0] += 1.0;
-            e3[0] += 1.0;
-        }
-        for (size_t q = 0; q < m; q++) {
-            e0[1 + q] += s[q];
-            e1[1 + q] += s[q];
-            e2[1 + q] += s[q];
-            e3[1 + q] += s[q];
+        uint32_t r = rows[k];
+        const double *s = nst + k * m;
+        for (size_t f = 0; f < nf; f++) {
+            bin_add(hf[f] + (size_t)c[f][r] * slot, s, m, counted);
         }
     }
 }
 
-/* Task i: the candidate features 4i .. 4i+3 (fewer in the last group). */
+/* hist_rows_dense with the common statistic counts constant. */
+static inline void hist_rows_nf(const grow_ws *w, const size_t *j, size_t nf, double *h, size_t begin, size_t end)
+{
+    if (!w->counted)
+        hist_rows_dense(w, j, nf, h, begin, end, 2, 0);
+    else if (w->m == 2)
+        hist_rows_dense(w, j, nf, h, begin, end, 2, 1);
+    else if (w->m == 3)
+        hist_rows_dense(w, j, nf, h, begin, end, 3, 1);
+    else
+        hist_rows_dense(w, j, nf, h, begin, end, w->m, 1);
+}
+
+/* The dense histograms of TWO_GROUP (or fewer: n) two-value features j of
+ * a Newton node, from their bins' sums in registers (two_rows): the sums
+ * hist_rows_dense would leave in them, without every row waiting for the
+ * previous one's addition to the same bin. */
+static void two_dense(const dense_job *d, const size_t *j, size_t n)
+{
+    const grow_ws *w = d->w;
+    const kiln_bins *b = w->b;
+    const uint8_t *col[TWO_GROUP];
+    for (size_t f = 0; f < TWO_GROUP; f++) /* unused lanes repeat the first feature */
+        col[f] = b->codes + j[f < n ? f : 0] * b->rows;
+    two_sums t;
+    two_rows(w, col, 1, d->begin, d->end, 2, 1, &t);
+    for (size_t f = 0; f < n; f++) {
+        double *e = d->h + b->hist_start[j[f]] * w->slot;
+        const two_vd *bins[3] = {t.a0, t.a1, t.a2};
+        for (size_t bin = 0; bin <= b->n_bins[j[f]]; bin++)
+            for (size_t q = 0; q < 2; q++)
+                e[bin * w->slot + 1 + q] = bins[bin][q][f];
+    }
+}
+
+/* Task i: the two-value features [TWO_GROUP i, ...) of d->feat while
+ * i < d->twos, then group i - twos of the others:
+ * [n_two + g n_rest / groups, n_two + (g + 1) n_rest / groups). */
 static kiln_status dense_task(void *arg, size_t i)
 {
     dense_job *d = arg;
     const grow_ws *w = d->w;
-    size_t first = 4 * i, last = first + 4 < w->n_cand ? first + 4 : w->n_cand;
-    if (last - first == 4) {
-        const size_t *j = w->cand + first;
-        if (!w->counted)
-            hist_rows4(w, j, d->h, d->begin, d->end, 2, 0);
-        else if (w->m == 2)
-            hist_rows4(w, j, d->h, d->begin, d->end, 2, 1);
-        else if (w->m == 3)
-            hist_rows4(w, j, d->h, d->begin, d->end, 3, 1);
-        else
-            hist_rows4(w, j, d->h, d->begin, d->end, w->m, 1);
+    if (i < d->twos) {
+        size_t first = TWO_GROUP * i, n = d->n_two - first < TWO_GROUP ? d->n_two - first : TWO_GROUP;
+        two_dense(d, d->feat + first, n);
         return KILN_OK;
     }
-    double *h[4];
-    uint64_t seen[4][4];
-    for (size_t q = first; q < last; q++)
-        h[q - first] = d->h + w->b->hist_start[w->cand[q]] * w->slot;
-    hist_add_features(w, w->cand + first, last - first, 1, w->slot, d->begin, d->end, h, seen);
+    size_t g = i - d->twos, rest = w->n_cand - d->n_two;
+    size_t first = d->n_two + g * rest / d->groups, last = d->n_two + (g + 1) * rest / d->groups;
+    const size_t *j = d->feat + first;
+    if (last - first == 4)
+        hist_rows_nf(w, j, 4, d->h, d->begin, d->end);
+    else if (last - first == 3)
+        hist_rows_nf(w, j, 3, d->h, d->begin, d->end);
+    else {
+        double *h[4];
+        uint64_t seen[4][4];
+        for (size_t q = first; q < last; q++)
+            h[q - first] = d->h + w->b->hist_start[d->feat[q]] * w->slot;
+        hist_add_features(w, j, last - first, 1, w->slot, d->begin, d->end, h, seen);
+    }
     return KILN_OK;
 }
 
@@ -425,9 +488,24 @@ static kiln_status hist_build(grow_ws *w, size_t begin, size_t end, double **out
     double *h = hist_get(w);
     if (!h)
         return KILN_ENOMEM;
-    dense_job d = {w, begin, end, h};
     int threads = (end - begin) * w->n_cand >= PARALLEL_MIN ? w->threads : 1;
-    kiln_status s = kiln_parallel_for((w->n_cand + 3) / 4, threads, dense_task, &d);
+    /* Newton's two-value features first (two_dense), in the scratch order. */
+    size_t at = 0;
+    for (size_t f = 0; f < w->n_cand && !w->counted; f++)
+        if (w->b->n_bins[w->cand[f]] <= 2)
+            w->order[at++] = w->cand[f];
+    size_t n_two = at;
+    for (size_t f = 0; f < w->n_cand; f++)
+        if (w->counted || w->b->n_bins[w->cand[f]] > 2)
+            w->order[at++] = w->cand[f];
+    /* The others in groups of four features at most, as many as a multiple
+     * of the threads (28 features on two threads: 8 groups of 3 or 4, not 7
+     * of 4), so the threads finish together. */
+    size_t rest = w->n_cand - n_two, t = (size_t)threads, groups = (rest + 3) / 4;
+    groups = (groups + t - 1) / t * t;
+    dense_job d = {w, begin, end, h, w->order, n_two, (n_two + TWO_GROUP - 1) / TWO_GROUP,
+                   groups < rest ? groups : rest};
+    kiln_status s = kiln_parallel_for(d.twos + d.groups, threads, dense_task, &d);
     if (s != KILN_OK) {
         free(h);
         return s;
@@ -591,6 +669,94 @@ static void scan_gini2(grow_ws *w, const node_ctx *nc, size_t j, const double *h
     }
 }
 
+/* Newton gains four boundaries at a time: GCC vector extensions (one AVX
+ * register, plain loops where there is none). */
+typedef double newton_vd __attribute__((vector_size(4 * sizeof(double))));
+typedef int64_t newton_vi __attribute__((vector_size(4 * sizeof(int64_t))));
+
+/* The Newton gains of the boundaries whose left sums are (g[k], hh[k]),
+ * k < n (the arrays padded to a multiple of four), try_split's arithmetic
+ * lane by lane, into gain[k]: -inf where min_child_weight rules the
+ * boundary out or k >= n. Returns the largest; *nan is set when a gain is
+ * NaN. */
+static double newton_gains(const grow_ws *w, const node_ctx *nc, const double *g, const double *hh, size_t n,
+                           double *gain, int *nan)
+{
+    const double *S = w->sum;
+    double lambda = w->c->lambda, mcw = w->p->min_child_weight;
+    const newton_vd zero = {0}, half = zero - 0.5, neg_inf = zero - INFINITY, s1 = zero + S[1], s2 = zero + S[2];
+    const newton_vi lane = {0, 1, 2, 3}, check = (newton_vi){0} - (int64_t)(mcw > 0);
+    newton_vd top = neg_inf;
+    newton_vi bad = {0};
+    for (size_t k = 0; k < n; k += 4) {
+        newton_vd lg, lh;
+        memcpy(&lg, g + k, sizeof lg);
+        memcpy(&lh, hh + k, sizeof lh);
+        newton_vd rg = s1 - lg, rh = s2 - lh;
+        newton_vd v = nc->loss - half * lg * lg / (lh + lambda) - half * rg * rg / (rh + lambda);
+        newton_vi in = lane + (int64_t)k < (int64_t)n, ok = ~(check & ((lh < mcw) | (rh < mcw))) & in;
+        bad |= (v != v) & in;
+        v = (newton_vd)(((newton_vi)v & ok) | ((newton_vi)neg_inf & ~ok));
+        memcpy(gain + k, &v, sizeof v);
+        newton_vi up = v > top;
+        top = (newton_vd)(((newton_vi)v & up) | ((newton_vi)top & ~up));
+    }
+    double t = -INFINITY;
+    for (size_t q = 0; q < 4; q++) {
+        t = top[q] > t ? top[q] : t;
+        *nan |= bad[q] != 0;
+    }
+    return t;
+}
+
+/* The boundaries after ne[0..last) of a Newton feature (missing rows miss,
+ * or NULL), as scan_m's loop would try them, in vectorised passes: the left
+ * sums after each bin (added in scan_m's order, missing rows added and taken
+ * off again as try_boundary does), every boundary's gain, then the first of
+ * the largest allowed ones (missing on the right before missing on the left
+ * at one boundary), kept if try_split would keep it. Returns 0, having
+ * changed nothing, when a gain is NaN (scan_m then tries the boundaries one
+ * by one). */
+static int scan_newton(grow_ws *w, const node_ctx *nc, size_t j, const double *h, size_t hs, const uint8_t *ne,
+                       size_t last, const double *miss, split *best)
+{
+    double gl[2][256], hl[2][256], gain[2][256];
+    double a = 0, b = 0;
+    for (size_t k = 0; k < last; k++) {
+        const double *e = h + (size_t)ne[k] * hs;
+        gl[0][k] = a += e[1];
+        hl[0][k] = b += e[2];
+        if (miss) {
+            gl[1][k] = a += miss[1];
+            hl[1][k] = b += miss[2];
+            a -= miss[1];
+            b -= miss[2];
+        }
+    }
+    size_t sides = miss ? 2 : 1, padded = (last + 3) & ~(size_t)3;
+    int nan = 0;
+    double top = -INFINITY;
+    for (size_t d = 0; d < sides; d++) {
+        for (size_t k = last; k < padded; k++)
+            gl[d][k] = hl[d][k] = 0;
+        double t = newton_gains(w, nc, gl[d], hl[d], last, gain[d], &nan);
+        top = t > top ? t : top;
+    }
+    if (nan || top == -INFINITY) /* -inf: no boundary allowed (gains are finite otherwise) */
+        return !nan;
+    for (size_t k = 0; k < last; k++)
+        for (size_t d = 0; d < sides; d++) {
+            if (gain[d][k] != top)
+                continue;
+            if (best->feature < 0 || top > best->gain || (top == best->gain && (int)j < best->feature)) {
+                double cl = hl[0][k], cr = nc->cover - cl;
+                *best = (split){(int)j, ne[k], ne[k + 1], miss ? (int)d : cl >= cr, top, NAN};
+            }
+            return 1;
+        }
+    return 1;
+}
+
 /* Scan one feature's histogram h (indexed by code, hs doubles per bin) whose
  * nonempty value bins are ne[0..n_ne) ascending, m statistics per bin.
  * Returns 1 when the feature had a possible split. */
@@ -626,6 +792,8 @@ static inline int scan_m(grow_ws *w, const node_ctx *nc, size_t j, const double 
         scan_gini2(w, nc, j, h, hs, ne, last, best);
         return 1;
     }
+    if (w->newton && m == 2 && scan_newton(w, nc, j, h, hs, ne, last, miss, best))
+        return 1;
     for (size_t k = 0; k < last; k++) {
         const double *e = h + (size_t)ne[k] * hs;
         for (size_t q = 0; q < slot; q++)
@@ -763,9 +931,9 @@ static size_t scan_twos(grow_ws *w, const node_ctx *nc, size_t *j, size_t nt, si
             col[f] = codes_of(w, j[g + (f < n ? f : 0)], stride);
         two_sums t;
         if (w->m == 2)
-            two_rows(w, col, stride, begin, end, 2, &t);
+            two_rows(w, col, stride, begin, end, 2, 0, &t);
         else
-            two_rows(w, col, stride, begin, end, 3, &t);
+            two_rows(w, col, stride, begin, end, 3, 0, &t);
         for (size_t f = 0; f < n; f++) {
             size_t jf = j[g + f];
             if (t.n0[f] > 0) {
@@ -988,6 +1156,20 @@ static kiln_status node_open(grow_ws *w, pending *pd, const double *sum, const u
     return KILN_OK;
 }
 
+/* The statistics of dataset row r, scaled by its repeat count, into to[0..m). */
+static inline void row_stats(const grow_ws *w, size_t r, double *to)
+{
+    const kiln_tree_stats *st = w->st;
+    double times = st->repeat ? (double)st->repeat[r] : 1.0;
+    if (st->g) {
+        to[0] = times * st->g[r * st->stride];
+        to[1] = times * st->h[r * st->stride];
+        return;
+    }
+    for (size_t q = 0; q < w->m; q++)
+        to[q] = times * st->row[r * w->m + q];
+}
+
 /* Statistics per row up to which the children's sums are kept in registers. */
 #define ACC_MAX 3
 
@@ -998,8 +1180,10 @@ static kiln_status node_open(grow_ws *w, pending *pd, const double *sum, const u
  * sides and only the side it belongs to advances, so the loop has no branch
  * to mispredict (inlined with a constant m for the common criteria). The
  * right side waits in tmp[begin, end), so the nodes of one tree can be
- * partitioned at the same time. */
-static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, size_t m)
+ * partitioned at the same time. With `regather` (boosting's float g, h) the
+ * right side's statistics are not carried along but read again from their
+ * source (row_stats), which saves tmp_st: n_rows x m doubles. */
+static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, size_t m, int regather)
 {
     const split *s = &pd->best;
     size_t slot = m + 1, nl = pd->begin, nr = 0, stride = node_stride(w, pd->end - pd->begin);
@@ -1014,11 +1198,12 @@ static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, si
         unsigned code = col[(size_t)r * stride];
         size_t left = code == KILN_BIN_MISSING ? miss_left : code <= bin;
         const double *st = w->nst + k * m;
-        double *to_l = w->nst + nl * m, *to_r = w->tmp_st + (pd->begin + nr) * m, *sum = kids + (1 - left) * slot;
+        double *to_l = w->nst + nl * m, *sum = kids + (1 - left) * slot;
         for (size_t q = 0; q < m; q++) {
             double v = st[q];
             to_l[q] = v;
-            to_r[q] = v;
+            if (!regather)
+                w->tmp_st[(pd->begin + nr) * m + q] = v;
             if (m <= ACC_MAX) { /* in registers: adding +-0.0 leaves a sum's bits as they are */
                 acc_l[q] += v * (double)left;
                 acc_r[q] += v * (double)(1 - left);
@@ -1038,7 +1223,11 @@ static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, si
     kids[0] = (double)(nl - pd->begin);
     kids[slot] = (double)nr;
     memcpy(w->rows + nl, w->tmp + pd->begin, nr * sizeof *w->rows);
-    memcpy(w->nst + nl * m, w->tmp_st + pd->begin * m, nr * m * sizeof *w->nst);
+    if (regather)
+        for (size_t k = nl; k < pd->end; k++)
+            row_stats(w, w->rows[k], w->nst + k * m);
+    else
+        memcpy(w->nst + nl * m, w->tmp_st + pd->begin * m, nr * m * sizeof *w->nst);
     return nl;
 }
 
@@ -1046,11 +1235,11 @@ static size_t partition(grow_ws *w, const pending *pd, double *kids)
 {
     switch (w->m) {
     case 2:
-        return partition_m(w, pd, kids, 2);
+        return w->tmp_st ? partition_m(w, pd, kids, 2, 0) : partition_m(w, pd, kids, 2, 1);
     case 3:
-        return partition_m(w, pd, kids, 3);
+        return partition_m(w, pd, kids, 3, 0);
     default:
-        return partition_m(w, pd, kids, w->m);
+        return partition_m(w, pd, kids, w->m, 0);
     }
 }
 
@@ -1542,7 +1731,7 @@ static void ws_free(grow_ws *w)
                         .tmp_st = w->tmp_st, .acc = w->acc, .sum = w->sum, .order = w->order, .cand = w->cand,
                         .nonempty = w->nonempty, .kbuf = w->kbuf, .stack = w->stack, .known = w->known,
                         .cap_pending = w->cap_pending, .pool = w->pool, .n_pool = w->n_pool, .cap_pool = w->cap_pool};
-    int whole = w->rows && w->tmp && w->nst && w->tmp_st && w->acc && w->sum && w->order && w->cand && w->nonempty &&
+    int whole = w->rows && w->tmp && w->nst && (w->tmp_st || w->st->g) && w->acc && w->sum && w->order && w->cand && w->nonempty &&
                 w->kbuf;
     if (w->p->ws && whole)
         *w->p->ws = all;
@@ -1553,20 +1742,8 @@ static void ws_free(grow_ws *w)
 /* The statistics of the tree's rows in row order, scaled by their repeat counts. */
 static void gather_stats(grow_ws *w, size_t n_rows)
 {
-    const kiln_tree_stats *st = w->st;
-    size_t m = w->m;
-    for (size_t k = 0; k < n_rows; k++) {
-        size_t r = w->rows[k];
-        double times = st->repeat ? (double)st->repeat[r] : 1.0;
-        double *to = w->nst + k * m;
-        if (st->g) {
-            to[0] = times * st->g[r * st->stride];
-            to[1] = times * st->h[r * st->stride];
-            continue;
-        }
-        for (size_t q = 0; q < m; q++)
-            to[q] = times * st->row[r * m + q];
-    }
+    for (size_t k = 0; k < n_rows; k++)
+        row_stats(w, w->rows[k], w->nst + k * w->m);
 }
 
 /* Allocate what ws_take did not provide; gather the rows and statistics. */
@@ -1581,11 +1758,12 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
         w->rows = kiln_alloc(n_rows, sizeof *w->rows);
         w->tmp = kiln_alloc(n_rows, sizeof *w->tmp);
         w->nst = kiln_alloc(n_rows * m, sizeof *w->nst);
-        w->tmp_st = kiln_alloc(n_rows * m, sizeof *w->tmp_st);
         w->cand = kiln_alloc(w->n_features, sizeof *w->cand);
         KILN_TRY(scratch_alloc(w));
     }
-    if (!w->rows || !w->tmp || !w->nst || !w->tmp_st || !w->cand)
+    if (!w->tmp_st && !w->st->g)
+        w->tmp_st = kiln_alloc(w->cap_rows * m, sizeof *w->tmp_st);
+    if (!w->rows || !w->tmp || !w->nst || (!w->tmp_st && !w->st->g) || !w->cand)
         return KILN_ENOMEM;
     memset(w->kbuf, 0, 3 * w->words * sizeof *w->kbuf);
     const kiln_tree_params *p = w->p;

@@ -236,7 +236,7 @@ static double softmax_row(const double *raw, size_t k, double *p)
 static void softmax_eval(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c,
                          float *g, float *h, double *loss, double *weight)
 {
-    size_t k = c->k;
+    size_t k = c->k, row = c->g_col ? 1 : k, col = c->g_col ? c->g_col : 1;
     double s = 0, sw = 0;
     for (size_t i = 0; i < n; i++) {
         double p[k];
@@ -244,8 +244,8 @@ static void softmax_eval(const double *y, const double *w, const double *raw, si
         s += wi * (lse - raw[i * k + (size_t)y[i]]);
         sw += wi;
         for (size_t j = 0; g && j < k; j++) {
-            g[i * k + j] = (float)(wi * (p[j] - ((size_t)y[i] == j)));
-            h[i * k + j] = hess_floor(wi * p[j] * (1.0 - p[j]));
+            g[i * row + j * col] = (float)(wi * (p[j] - ((size_t)y[i] == j)));
+            h[i * row + j * col] = hess_floor(wi * p[j] * (1.0 - p[j]));
         }
     }
     *loss = s;

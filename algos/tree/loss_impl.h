@@ -33,6 +33,8 @@ typedef enum kiln_loss_kind {
 typedef struct kiln_loss_cfg {
     size_t k;     /* raw scores per row: 1, or n_classes for softmax */
     double delta; /* Huber: the residual where quadratic turns linear */
+    size_t g_col; /* 0: g and h row-major (row i's k values at g[i * k]); */
+                  /* else class-major: class j of row i at g[j * g_col + i] */
 } kiln_loss_cfg;
 
 typedef struct kiln_loss {
@@ -45,8 +47,8 @@ typedef struct kiln_loss {
      * w may be NULL (all 1). Fails when the weights sum to zero. */
     kiln_status (*init)(const double *y, const double *w, size_t n, const kiln_loss_cfg *c, double *raw0);
     /* At the raw scores (n x k): the weighted loss summed over the rows and
-     * the weights' sum; when g is not NULL also g and h (n x k, row-major;
-     * weights multiply both), from the same pass over the rows. */
+     * the weights' sum; when g is not NULL also g and h (n x k, laid out as
+     * c->g_col says; weights multiply both), from the same pass over the rows. */
     void (*eval)(const double *y, const double *w, const double *raw, size_t n, const kiln_loss_cfg *c, float *g,
                  float *h, double *loss, double *weight);
     /* Raw scores of one row -> the prediction: 1 value (regression) or the
