@@ -1461,6 +1461,7 @@ struct kiln_tree_ws {
     size_t cap_pending;
     double **pool;
     size_t n_pool, cap_pool;
+    kiln_tree *nodes; /* the node arrays a tree grows in */
 };
 
 kiln_tree_ws *kiln_tree_ws_new(void)
@@ -1491,6 +1492,7 @@ static void kept_clear(kiln_tree_ws *k)
     free(k->known);
     pool_clear(k->pool, &k->n_pool);
     free(k->pool);
+    kiln_tree_free(k->nodes);
     *k = (kiln_tree_ws){0};
 }
 
@@ -1503,16 +1505,18 @@ void kiln_tree_ws_free(kiln_tree_ws *ws)
 }
 
 /* Take the kept buffers when they fit this tree (they do for every round of
- * one boosting fit), else drop them. */
+ * one boosting fit and every tree of a forest), else drop them. */
 static void ws_take(grow_ws *w, size_t n_rows)
 {
     kiln_tree_ws *k = w->p->ws;
     if (!k)
         return;
-    if (k->cap_rows < n_rows || k->m != w->m || k->n_features != w->n_features)
+    if (k->cap_rows < n_rows || k->m != w->m || k->n_features != w->n_features ||
+        (k->nodes && k->nodes->n_outputs != w->c->n_outputs))
         kept_clear(k);
     if (k->hist_n != w->b->hist_slots * (w->m + 1))
         pool_clear(k->pool, &k->n_pool);
+    w->t = k->nodes;
     w->cap_rows = k->rows ? k->cap_rows : n_rows;
     w->rows = k->rows;
     w->tmp = k->tmp;
@@ -1541,9 +1545,10 @@ static void ws_free(grow_ws *w)
                         .hist_n = w->b->hist_slots * w->slot, .rows = w->rows, .tmp = w->tmp, .nst = w->nst,
                         .tmp_st = w->tmp_st, .acc = w->acc, .sum = w->sum, .order = w->order, .cand = w->cand,
                         .nonempty = w->nonempty, .kbuf = w->kbuf, .stack = w->stack, .known = w->known,
-                        .cap_pending = w->cap_pending, .pool = w->pool, .n_pool = w->n_pool, .cap_pool = w->cap_pool};
+                        .cap_pending = w->cap_pending, .pool = w->pool, .n_pool = w->n_pool, .cap_pool = w->cap_pool,
+                        .nodes = w->t};
     int whole = w->rows && w->tmp && w->nst && w->tmp_st && w->acc && w->sum && w->order && w->cand && w->nonempty &&
-                w->kbuf;
+                w->kbuf && w->t;
     if (w->p->ws && whole)
         *w->p->ws = all;
     else
@@ -1577,16 +1582,21 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
     w->words = (w->n_features + 63) / 64;
     ws_take(w, n_rows);
     if (!w->rows) {
-        w->cap_rows = n_rows;
-        w->rows = kiln_alloc(n_rows, sizeof *w->rows);
-        w->tmp = kiln_alloc(n_rows, sizeof *w->tmp);
-        w->nst = kiln_alloc(n_rows * m, sizeof *w->nst);
-        w->tmp_st = kiln_alloc(n_rows * m, sizeof *w->tmp_st);
+        /* Kept for the next tree, room for every row of the data set. */
+        size_t cap = w->p->ws && w->b->rows > n_rows ? w->b->rows : n_rows;
+        w->cap_rows = cap;
+        w->rows = kiln_alloc(cap, sizeof *w->rows);
+        w->tmp = kiln_alloc(cap, sizeof *w->tmp);
+        w->nst = kiln_alloc(cap * m, sizeof *w->nst);
+        w->tmp_st = kiln_alloc(cap * m, sizeof *w->tmp_st);
         w->cand = kiln_alloc(w->n_features, sizeof *w->cand);
         KILN_TRY(scratch_alloc(w));
     }
-    if (!w->rows || !w->tmp || !w->nst || !w->tmp_st || !w->cand)
+    if (!w->t)
+        w->t = kiln_tree_new(w->n_features, w->c->n_outputs);
+    if (!w->rows || !w->tmp || !w->nst || !w->tmp_st || !w->cand || !w->t)
         return KILN_ENOMEM;
+    w->t->n_nodes = 0;
     memset(w->kbuf, 0, 3 * w->words * sizeof *w->kbuf);
     const kiln_tree_params *p = w->p;
     w->n_cand = p->features ? p->n_tree_features : w->n_features;
@@ -1601,6 +1611,34 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
     for (size_t k = 0; k < n_rows; k++)
         w->rows[k] = rows ? rows[k] : (uint32_t)k;
     gather_stats(w, n_rows);
+    return KILN_OK;
+}
+
+/* A copy of t with arrays of its size (t grew in arrays reserved for the
+ * largest tree its parameters allow, kept for the next tree). */
+static kiln_status tree_copy(const kiln_tree *t, kiln_tree **out)
+{
+    kiln_tree *c = kiln_tree_new(t->n_features, t->n_outputs);
+    kiln_status s = c ? tree_resize(c, t->n_nodes) : KILN_ENOMEM;
+    if (s != KILN_OK) {
+        kiln_tree_free(c);
+        return s;
+    }
+    size_t n = c->n_nodes = t->n_nodes;
+#define COPY(f, per_node) memcpy(c->f, t->f, n * (per_node) * sizeof *c->f)
+    COPY(feature, 1);
+    COPY(threshold, 1);
+    COPY(bin, 1);
+    COPY(default_left, 1);
+    COPY(left, 1);
+    COPY(right, 1);
+    COPY(gain, 1);
+    COPY(impurity, 1);
+    COPY(cover, 1);
+    COPY(count, 1);
+    COPY(value, t->n_outputs);
+#undef COPY
+    *out = c;
     return KILN_OK;
 }
 
@@ -1629,8 +1667,7 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
     w.dense_min = p->dense_min_rows ? p->dense_min_rows : DENSE_MIN;
     w.counted = crit->presence < 0;
     w.present = w.counted ? 0 : 1 + (size_t)crit->presence;
-    w.t = kiln_tree_new(bins->cols, crit->n_outputs);
-    kiln_status s = w.t ? ws_init(&w, rows, n_rows) : KILN_ENOMEM;
+    kiln_status s = ws_init(&w, rows, n_rows);
     if (s == KILN_OK)
         s = tree_reserve(w.t, node_bound(&w, n_rows));
     if (s == KILN_OK) {
@@ -1650,12 +1687,7 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
     if (s == KILN_OK)
         s = grow_nodes(&w, n_rows);
     if (s == KILN_OK)
-        s = tree_resize(w.t, w.t->n_nodes);
+        s = tree_copy(w.t, out);
     ws_free(&w);
-    if (s != KILN_OK) {
-        kiln_tree_free(w.t);
-        return s;
-    }
-    *out = w.t;
-    return KILN_OK;
+    return s;
 }
