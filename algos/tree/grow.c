@@ -110,6 +110,10 @@ kiln_tree_params kiln_tree_params_default(void)
 /* ---- row-major codes ------------------------------------------------------- */
 
 #define TRANSPOSE_BLOCK 4096
+/* Bytes of a row's codes read as one vector (known_constant reads two); the
+ * row-major copy is padded by 64 bytes, so the last row's read stays inside
+ * it. */
+#define CODE_V 32
 
 typedef struct transpose_job {
     const kiln_bins *b;
@@ -132,7 +136,7 @@ static kiln_status transpose_task(void *arg, size_t i)
 
 kiln_status kiln_tree_row_codes(const kiln_bins *b, int threads, uint8_t **out)
 {
-    *out = kiln_alloc(b->rows * b->cols, 1);
+    *out = kiln_alloc(b->rows * b->cols + 2 * CODE_V, 1);
     if (!*out)
         return KILN_ENOMEM;
     transpose_job t = {b, *out};
@@ -783,6 +787,54 @@ static size_t scan_twos(grow_ws *w, const node_ctx *nc, size_t *j, size_t nt, si
     return n_miss;
 }
 
+/* Features constant in a node read row-major (node_stride): each row's
+ * codes of all features are folded, 64 at a time (two vectors of CODE_V),
+ * into their bitwise AND and OR over the node's rows; a feature is constant
+ * (all its rows in one bin, or all missing: no split here or below) where
+ * both agree. Known before the features are drawn, the constant ones are
+ * skipped (still drawn, so the draws do not change: scanning them would find
+ * no split), and the draws fill one batch of features that all have a split
+ * rather than finding the constant ones in a pass over the rows and drawing
+ * again. */
+typedef uint8_t code_v __attribute__((vector_size(CODE_V)));
+typedef uint8_t code_u __attribute__((vector_size(CODE_V), aligned(1), may_alias)); /* unaligned */
+typedef int8_t code_eq __attribute__((vector_size(CODE_V)));
+
+/* Bit i set where byte i of x has its top bit set (8 bytes -> 8 bits). */
+static inline uint64_t byte_tops(uint64_t x)
+{
+    return (x & 0x8080808080808080u) * 0x0002040810204081u >> 56;
+}
+
+static void known_constant(const grow_ws *w, const pending *pd, size_t stride, uint64_t *known)
+{
+    if (stride == 1)
+        return;
+    for (size_t lo = 0; lo < w->n_features; lo += 64) {
+        const uint8_t *codes = w->p->row_codes + lo;
+        code_v all[2] = {~(code_v){0}, ~(code_v){0}}, any[2] = {{0}, {0}};
+        for (size_t k = pd->begin; k < pd->end; k++) {
+            const uint8_t *row = codes + (size_t)w->rows[k] * stride;
+            for (size_t h = 0; h < 2; h++) {
+                code_v v = *(const code_u *)(row + h * CODE_V);
+                all[h] &= v;
+                any[h] |= v;
+            }
+        }
+        uint64_t bits = 0;
+        for (size_t h = 0; h < 2; h++) {
+            uint64_t same[CODE_V / 8]; /* bytes 0xff where they agree */
+            code_eq eq = all[h] == any[h];
+            memcpy(same, &eq, CODE_V);
+            for (size_t q = 0; q < CODE_V / 8; q++)
+                bits |= byte_tops(same[q]) << (h * CODE_V + 8 * q);
+        }
+        if (w->n_features - lo < 64) /* the next row's codes */
+            bits &= ((uint64_t)1 << (w->n_features - lo)) - 1;
+        known[lo / 64] |= bits;
+    }
+}
+
 /* The candidate features' histograms built directly from the node's rows.
  * Features are drawn until max_features of them had a possible split; those
  * still needed are drawn together and their histograms built in one pass
@@ -797,6 +849,7 @@ static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, u
     size_t d = w->n_cand, evaluated = 0, i = 0;
     size_t cap = w->p->random_splits ? 1 : BATCH, stride = node_stride(w, pd->end - pd->begin);
     size_t hs = scratch_slot(w);
+    known_constant(w, pd, stride, known);
     while (i < d && evaluated < w->max_features) {
         size_t want = w->max_features - evaluated, nf = 0, j[BATCH];
         double *h[BATCH];
@@ -952,15 +1005,14 @@ static int may_split(const grow_ws *w, const pending *pd)
 }
 
 /* Record node pd->node (a leaf until split) whose summed statistics are sum
- * (slot doubles, the count first) and find its best split. The features known
- * constant in its parent are `inherit`; known receives those of the node. */
-static kiln_status node_open(grow_ws *w, pending *pd, const double *sum, const uint64_t *inherit, uint64_t *known)
+ * (slot doubles, the count first) and find its best split. known holds the
+ * features known constant in the node and gains those its search finds so. */
+static kiln_status node_open(grow_ws *w, pending *pd, const double *sum, uint64_t *known)
 {
     kiln_tree *t = w->t;
     const kiln_criterion *c = w->c;
     int32_t id = pd->node;
     memcpy(w->sum, sum, w->slot * sizeof *w->sum);
-    memcpy(known, inherit, w->words * sizeof *known);
     node_ctx nc = {pd->end - pd->begin, c->loss(c, w->sum + 1), c->cover(c, w->sum + 1)};
     t->feature[id] = -1;
     t->threshold[id] = 0;
@@ -1117,15 +1169,18 @@ static kiln_status node_split(grow_ws *w, pending *pd, int32_t l, pending kids[2
     t->right[id] = l + 1;
     t->gain[id] = s->gain;
     double *sums = w->sum + 3 * w->slot;
+    uint64_t *known[2] = {w->kbuf + w->words, w->kbuf + 2 * w->words};
+    memcpy(known[0], w->kbuf, w->words * sizeof *w->kbuf);
+    memcpy(known[1], w->kbuf, w->words * sizeof *w->kbuf);
     size_t mid = partition(w, pd, sums);
     kids[0] = (pending){l, pd->begin, mid, pd->depth + 1, NULL, {.feature = -1}};
     kids[1] = (pending){l + 1, mid, pd->end, pd->depth + 1, NULL, {.feature = -1}};
     int left_small = mid - pd->begin <= pd->end - mid;
     KILN_TRY(child_hists(w, pd->hist, &kids[1 - left_small], &kids[left_small]));
     pd->hist = NULL;
-    kiln_status st = node_open(w, &kids[0], sums, w->kbuf, w->kbuf + w->words);
+    kiln_status st = node_open(w, &kids[0], sums, known[0]);
     if (st == KILN_OK)
-        st = node_open(w, &kids[1], sums + w->slot, w->kbuf, w->kbuf + 2 * w->words);
+        st = node_open(w, &kids[1], sums + w->slot, known[1]);
     if (st != KILN_OK) {
         free(kids[0].hist);
         free(kids[1].hist);
@@ -1678,9 +1733,9 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
         for (size_t j = 0; j < w.n_features; j++)
             if (bins->n_bins[j] == 0) /* all missing */
                 set_known(w.kbuf, j);
-        s = node_open(&w, &root, sum, w.kbuf, w.kbuf + w.words);
+        s = node_open(&w, &root, sum, w.kbuf);
         if (s == KILN_OK)
-            s = push(&w, root, w.kbuf + w.words);
+            s = push(&w, root, w.kbuf);
         else
             free(root.hist);
     }
