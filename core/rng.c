@@ -52,17 +52,20 @@ double kiln_rng_uniform(kiln_rng *r)
     return (double)(kiln_rng_next(r) >> 11) * 0x1.0p-53;
 }
 
-/* Lemire's nearly-divisionless bounded integers, with rejection for exactness. */
+/* Lemire's nearly-divisionless bounded integers (Lemire 2019), with
+ * rejection for exactness: a draw whose low word l is below the threshold
+ * 2^64 mod n is redrawn. That threshold is below n, so a draw with l >= n
+ * is kept without dividing to find it (all but about n / 2^64 of them). */
 size_t kiln_rng_below(kiln_rng *r, size_t n)
 {
     uint64_t bound = (uint64_t)n;
-    uint64_t threshold = -bound % bound;
-    for (;;) {
-        uint64_t x = kiln_rng_next(r);
-        __uint128_t m = (__uint128_t)x * bound;
-        if ((uint64_t)m >= threshold)
-            return (size_t)(m >> 64);
+    __uint128_t m = (__uint128_t)kiln_rng_next(r) * bound;
+    if ((uint64_t)m < bound) {
+        uint64_t threshold = -bound % bound;
+        while ((uint64_t)m < threshold)
+            m = (__uint128_t)kiln_rng_next(r) * bound;
     }
+    return (size_t)(m >> 64);
 }
 
 double kiln_rng_normal(kiln_rng *r)

@@ -17,6 +17,7 @@
  * model. Impurity importance of a feature is the total gain of its splits,
  * normalised per tree and averaged over trees (scikit-learn's definition). */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include "algos/tree/tree_impl.h"
@@ -255,6 +256,7 @@ typedef struct fit_job {
     int tree_threads;
     kiln_tree **trees;
     volatile const int *cancel; /* ctx->cancel: checked before each tree */
+    atomic_size_t next;         /* the next tree a worker takes */
 } fit_job;
 
 static double row_weight(const kiln_dataset *d, size_t i)
@@ -307,7 +309,8 @@ static size_t sample_size(const forest_cfg *cfg, size_t n)
     return cfg->bootstrap ? cfg->max_samples : n;
 }
 
-static kiln_status grow_one(fit_job *job, size_t t, uint32_t *rows, uint32_t *counts, double *own_stats)
+static kiln_status grow_one(fit_job *job, size_t t, uint32_t *rows, uint32_t *counts, double *own_stats,
+                            kiln_tree_ws *ws)
 {
     const forest_cfg *cfg = job->cfg;
     const kiln_dataset *d = job->train;
@@ -346,25 +349,38 @@ static kiln_status grow_one(fit_job *job, size_t t, uint32_t *rows, uint32_t *co
     tp.random_splits = cfg->kind == FOREST_ET;
     tp.threads = job->tree_threads;
     tp.row_codes = job->row_codes;
+    tp.ws = ws;
     kiln_tree_stats st = {.m = job->m, .row = stats, .repeat = counts};
     return kiln_tree_grow(job->bins, &st, rows, n_rows, &tp, &job->crit, &rng, &job->trees[t], NULL);
 }
 
-static kiln_status tree_task(void *arg, size_t t)
+/* One worker: it takes the next tree until none is left, with buffers (the
+ * sample, the builder's workspace and node arrays) kept from one of its
+ * trees to the next. Which worker grows a tree does not change the tree. */
+static kiln_status tree_worker(void *arg, size_t worker)
 {
+    (void)worker;
     fit_job *job = arg;
-    if (job->cancel && *job->cancel)
-        return KILN_ERROR(KILN_ECANCEL, "forest: interrupted");
     size_t n = job->train->X.rows;
     uint32_t *rows = kiln_alloc(sample_size(job->cfg, n), sizeof *rows);
     uint32_t *counts = job->cfg->bootstrap ? kiln_alloc(n, sizeof *counts) : NULL;
     double *own = job->cfg->class_weight == CW_SUBSAMPLE ? kiln_alloc(n * job->m, sizeof *own) : NULL;
+    kiln_tree_ws *ws = kiln_tree_ws_new();
     kiln_status s = KILN_ENOMEM;
-    if (rows && (counts || !job->cfg->bootstrap) && (own || job->cfg->class_weight != CW_SUBSAMPLE))
-        s = grow_one(job, t, rows, counts, own);
+    if (rows && ws && (counts || !job->cfg->bootstrap) && (own || job->cfg->class_weight != CW_SUBSAMPLE))
+        s = KILN_OK;
+    for (size_t t; s == KILN_OK && (t = atomic_fetch_add(&job->next, 1)) < job->cfg->n_estimators;) {
+        if (job->cancel && *job->cancel)
+            s = KILN_ERROR(KILN_ECANCEL, "forest: interrupted");
+        else
+            s = grow_one(job, t, rows, counts, own, ws);
+    }
+    if (s != KILN_OK) /* the other workers stop after their current tree */
+        atomic_store(&job->next, job->cfg->n_estimators);
     free(rows);
     free(counts);
     free(own);
+    kiln_tree_ws_free(ws);
     return s;
 }
 
@@ -445,11 +461,10 @@ static kiln_status forest_fit_kind(void **model, const kiln_params *p, const kil
     f->n_classes = train->task == KILN_TASK_CLASSIFY ? train->n_classes : 0;
     f->seed = ctx->seed;
     f->params = *p;
-    fit_job job = {&cfg, train, bins, NULL, NULL, 0, make_criterion(&cfg, train->n_classes), ctx->seed, 1, NULL,
-                   ctx->cancel};
+    fit_job job = {.cfg = &cfg, .train = train, .bins = bins, .crit = make_criterion(&cfg, train->n_classes),
+                   .seed = ctx->seed, .tree_threads = cfg.n_estimators == 1 ? threads : 1, .cancel = ctx->cancel};
     job.m = job.crit.n_stats;
     f->k = job.crit.n_outputs;
-    job.tree_threads = cfg.n_estimators == 1 ? threads : 1;
     f->trees = kiln_alloc(cfg.n_estimators, sizeof *f->trees);
     double *stats = NULL;
     uint8_t *row_codes = NULL;
@@ -460,7 +475,9 @@ static kiln_status forest_fit_kind(void **model, const kiln_params *p, const kil
         job.row_codes = row_codes;
         job.stats = stats;
         job.trees = f->trees;
-        s = kiln_parallel_for(cfg.n_estimators, cfg.n_estimators == 1 ? 1 : threads, tree_task, &job);
+        size_t workers = cfg.n_estimators < (size_t)threads ? cfg.n_estimators : (size_t)threads;
+        atomic_init(&job.next, 0);
+        s = kiln_parallel_for(workers, (int)workers, tree_worker, &job);
     }
     free(stats);
     free(row_codes);

@@ -111,6 +111,10 @@ kiln_tree_params kiln_tree_params_default(void)
 /* ---- row-major codes ------------------------------------------------------- */
 
 #define TRANSPOSE_BLOCK 4096
+/* Bytes of a row's codes read as one vector (known_constant reads two); the
+ * row-major copy is padded by 64 bytes, so the last row's read stays inside
+ * it. */
+#define CODE_V 32
 
 typedef struct transpose_job {
     const kiln_bins *b;
@@ -133,7 +137,7 @@ static kiln_status transpose_task(void *arg, size_t i)
 
 kiln_status kiln_tree_row_codes(const kiln_bins *b, int threads, uint8_t **out)
 {
-    *out = kiln_alloc(b->rows * b->cols, 1);
+    *out = kiln_alloc(b->rows * b->cols + 2 * CODE_V, 1);
     if (!*out)
         return KILN_ENOMEM;
     transpose_job t = {b, *out};
@@ -951,6 +955,54 @@ static size_t scan_twos(grow_ws *w, const node_ctx *nc, size_t *j, size_t nt, si
     return n_miss;
 }
 
+/* Features constant in a node read row-major (node_stride): each row's
+ * codes of all features are folded, 64 at a time (two vectors of CODE_V),
+ * into their bitwise AND and OR over the node's rows; a feature is constant
+ * (all its rows in one bin, or all missing: no split here or below) where
+ * both agree. Known before the features are drawn, the constant ones are
+ * skipped (still drawn, so the draws do not change: scanning them would find
+ * no split), and the draws fill one batch of features that all have a split
+ * rather than finding the constant ones in a pass over the rows and drawing
+ * again. */
+typedef uint8_t code_v __attribute__((vector_size(CODE_V)));
+typedef uint8_t code_u __attribute__((vector_size(CODE_V), aligned(1), may_alias)); /* unaligned */
+typedef int8_t code_eq __attribute__((vector_size(CODE_V)));
+
+/* Bit i set where byte i of x has its top bit set (8 bytes -> 8 bits). */
+static inline uint64_t byte_tops(uint64_t x)
+{
+    return (x & 0x8080808080808080u) * 0x0002040810204081u >> 56;
+}
+
+static void known_constant(const grow_ws *w, const pending *pd, size_t stride, uint64_t *known)
+{
+    if (stride == 1)
+        return;
+    for (size_t lo = 0; lo < w->n_features; lo += 64) {
+        const uint8_t *codes = w->p->row_codes + lo;
+        code_v all[2] = {~(code_v){0}, ~(code_v){0}}, any[2] = {{0}, {0}};
+        for (size_t k = pd->begin; k < pd->end; k++) {
+            const uint8_t *row = codes + (size_t)w->rows[k] * stride;
+            for (size_t h = 0; h < 2; h++) {
+                code_v v = *(const code_u *)(row + h * CODE_V);
+                all[h] &= v;
+                any[h] |= v;
+            }
+        }
+        uint64_t bits = 0;
+        for (size_t h = 0; h < 2; h++) {
+            uint64_t same[CODE_V / 8]; /* bytes 0xff where they agree */
+            code_eq eq = all[h] == any[h];
+            memcpy(same, &eq, CODE_V);
+            for (size_t q = 0; q < CODE_V / 8; q++)
+                bits |= byte_tops(same[q]) << (h * CODE_V + 8 * q);
+        }
+        if (w->n_features - lo < 64) /* the next row's codes */
+            bits &= ((uint64_t)1 << (w->n_features - lo)) - 1;
+        known[lo / 64] |= bits;
+    }
+}
+
 /* The candidate features' histograms built directly from the node's rows.
  * Features are drawn until max_features of them had a possible split; those
  * still needed are drawn together and their histograms built in one pass
@@ -965,6 +1017,7 @@ static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, u
     size_t d = w->n_cand, evaluated = 0, i = 0;
     size_t cap = w->p->random_splits ? 1 : BATCH, stride = node_stride(w, pd->end - pd->begin);
     size_t hs = scratch_slot(w);
+    known_constant(w, pd, stride, known);
     while (i < d && evaluated < w->max_features) {
         size_t want = w->max_features - evaluated, nf = 0, j[BATCH];
         double *h[BATCH];
@@ -1120,15 +1173,14 @@ static int may_split(const grow_ws *w, const pending *pd)
 }
 
 /* Record node pd->node (a leaf until split) whose summed statistics are sum
- * (slot doubles, the count first) and find its best split. The features known
- * constant in its parent are `inherit`; known receives those of the node. */
-static kiln_status node_open(grow_ws *w, pending *pd, const double *sum, const uint64_t *inherit, uint64_t *known)
+ * (slot doubles, the count first) and find its best split. known holds the
+ * features known constant in the node and gains those its search finds so. */
+static kiln_status node_open(grow_ws *w, pending *pd, const double *sum, uint64_t *known)
 {
     kiln_tree *t = w->t;
     const kiln_criterion *c = w->c;
     int32_t id = pd->node;
     memcpy(w->sum, sum, w->slot * sizeof *w->sum);
-    memcpy(known, inherit, w->words * sizeof *known);
     node_ctx nc = {pd->end - pd->begin, c->loss(c, w->sum + 1), c->cover(c, w->sum + 1)};
     t->feature[id] = -1;
     t->threshold[id] = 0;
@@ -1306,15 +1358,18 @@ static kiln_status node_split(grow_ws *w, pending *pd, int32_t l, pending kids[2
     t->right[id] = l + 1;
     t->gain[id] = s->gain;
     double *sums = w->sum + 3 * w->slot;
+    uint64_t *known[2] = {w->kbuf + w->words, w->kbuf + 2 * w->words};
+    memcpy(known[0], w->kbuf, w->words * sizeof *w->kbuf);
+    memcpy(known[1], w->kbuf, w->words * sizeof *w->kbuf);
     size_t mid = partition(w, pd, sums);
     kids[0] = (pending){l, pd->begin, mid, pd->depth + 1, NULL, {.feature = -1}};
     kids[1] = (pending){l + 1, mid, pd->end, pd->depth + 1, NULL, {.feature = -1}};
     int left_small = mid - pd->begin <= pd->end - mid;
     KILN_TRY(child_hists(w, pd->hist, &kids[1 - left_small], &kids[left_small]));
     pd->hist = NULL;
-    kiln_status st = node_open(w, &kids[0], sums, w->kbuf, w->kbuf + w->words);
+    kiln_status st = node_open(w, &kids[0], sums, known[0]);
     if (st == KILN_OK)
-        st = node_open(w, &kids[1], sums + w->slot, w->kbuf, w->kbuf + 2 * w->words);
+        st = node_open(w, &kids[1], sums + w->slot, known[1]);
     if (st != KILN_OK) {
         free(kids[0].hist);
         free(kids[1].hist);
@@ -1650,6 +1705,7 @@ struct kiln_tree_ws {
     size_t cap_pending;
     double **pool;
     size_t n_pool, cap_pool;
+    kiln_tree *nodes; /* the node arrays a tree grows in */
 };
 
 kiln_tree_ws *kiln_tree_ws_new(void)
@@ -1680,6 +1736,7 @@ static void kept_clear(kiln_tree_ws *k)
     free(k->known);
     pool_clear(k->pool, &k->n_pool);
     free(k->pool);
+    kiln_tree_free(k->nodes);
     *k = (kiln_tree_ws){0};
 }
 
@@ -1692,16 +1749,18 @@ void kiln_tree_ws_free(kiln_tree_ws *ws)
 }
 
 /* Take the kept buffers when they fit this tree (they do for every round of
- * one boosting fit), else drop them. */
+ * one boosting fit and every tree of a forest), else drop them. */
 static void ws_take(grow_ws *w, size_t n_rows)
 {
     kiln_tree_ws *k = w->p->ws;
     if (!k)
         return;
-    if (k->cap_rows < n_rows || k->m != w->m || k->n_features != w->n_features)
+    if (k->cap_rows < n_rows || k->m != w->m || k->n_features != w->n_features ||
+        (k->nodes && k->nodes->n_outputs != w->c->n_outputs))
         kept_clear(k);
     if (k->hist_n != w->b->hist_slots * (w->m + 1))
         pool_clear(k->pool, &k->n_pool);
+    w->t = k->nodes;
     w->cap_rows = k->rows ? k->cap_rows : n_rows;
     w->rows = k->rows;
     w->tmp = k->tmp;
@@ -1730,9 +1789,10 @@ static void ws_free(grow_ws *w)
                         .hist_n = w->b->hist_slots * w->slot, .rows = w->rows, .tmp = w->tmp, .nst = w->nst,
                         .tmp_st = w->tmp_st, .acc = w->acc, .sum = w->sum, .order = w->order, .cand = w->cand,
                         .nonempty = w->nonempty, .kbuf = w->kbuf, .stack = w->stack, .known = w->known,
-                        .cap_pending = w->cap_pending, .pool = w->pool, .n_pool = w->n_pool, .cap_pool = w->cap_pool};
-    int whole = w->rows && w->tmp && w->nst && (w->tmp_st || w->st->g) && w->acc && w->sum && w->order && w->cand && w->nonempty &&
-                w->kbuf;
+                        .cap_pending = w->cap_pending, .pool = w->pool, .n_pool = w->n_pool, .cap_pool = w->cap_pool,
+                        .nodes = w->t};
+    int whole = w->rows && w->tmp && w->nst && (w->tmp_st || w->st->g) && w->acc && w->sum && w->order && w->cand &&
+                w->nonempty && w->kbuf && w->t;
     if (w->p->ws && whole)
         *w->p->ws = all;
     else
@@ -1754,17 +1814,22 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
     w->words = (w->n_features + 63) / 64;
     ws_take(w, n_rows);
     if (!w->rows) {
-        w->cap_rows = n_rows;
-        w->rows = kiln_alloc(n_rows, sizeof *w->rows);
-        w->tmp = kiln_alloc(n_rows, sizeof *w->tmp);
-        w->nst = kiln_alloc(n_rows * m, sizeof *w->nst);
+        /* Kept for the next tree, room for every row of the data set. */
+        size_t cap = w->p->ws && w->b->rows > n_rows ? w->b->rows : n_rows;
+        w->cap_rows = cap;
+        w->rows = kiln_alloc(cap, sizeof *w->rows);
+        w->tmp = kiln_alloc(cap, sizeof *w->tmp);
+        w->nst = kiln_alloc(cap * m, sizeof *w->nst);
         w->cand = kiln_alloc(w->n_features, sizeof *w->cand);
         KILN_TRY(scratch_alloc(w));
     }
     if (!w->tmp_st && !w->st->g)
         w->tmp_st = kiln_alloc(w->cap_rows * m, sizeof *w->tmp_st);
-    if (!w->rows || !w->tmp || !w->nst || (!w->tmp_st && !w->st->g) || !w->cand)
+    if (!w->t)
+        w->t = kiln_tree_new(w->n_features, w->c->n_outputs);
+    if (!w->rows || !w->tmp || !w->nst || (!w->tmp_st && !w->st->g) || !w->cand || !w->t)
         return KILN_ENOMEM;
+    w->t->n_nodes = 0;
     memset(w->kbuf, 0, 3 * w->words * sizeof *w->kbuf);
     const kiln_tree_params *p = w->p;
     w->n_cand = p->features ? p->n_tree_features : w->n_features;
@@ -1779,6 +1844,34 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
     for (size_t k = 0; k < n_rows; k++)
         w->rows[k] = rows ? rows[k] : (uint32_t)k;
     gather_stats(w, n_rows);
+    return KILN_OK;
+}
+
+/* A copy of t with arrays of its size (t grew in arrays reserved for the
+ * largest tree its parameters allow, kept for the next tree). */
+static kiln_status tree_copy(const kiln_tree *t, kiln_tree **out)
+{
+    kiln_tree *c = kiln_tree_new(t->n_features, t->n_outputs);
+    kiln_status s = c ? tree_resize(c, t->n_nodes) : KILN_ENOMEM;
+    if (s != KILN_OK) {
+        kiln_tree_free(c);
+        return s;
+    }
+    size_t n = c->n_nodes = t->n_nodes;
+#define COPY(f, per_node) memcpy(c->f, t->f, n * (per_node) * sizeof *c->f)
+    COPY(feature, 1);
+    COPY(threshold, 1);
+    COPY(bin, 1);
+    COPY(default_left, 1);
+    COPY(left, 1);
+    COPY(right, 1);
+    COPY(gain, 1);
+    COPY(impurity, 1);
+    COPY(cover, 1);
+    COPY(count, 1);
+    COPY(value, t->n_outputs);
+#undef COPY
+    *out = c;
     return KILN_OK;
 }
 
@@ -1807,8 +1900,7 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
     w.dense_min = p->dense_min_rows ? p->dense_min_rows : DENSE_MIN;
     w.counted = crit->presence < 0;
     w.present = w.counted ? 0 : 1 + (size_t)crit->presence;
-    w.t = kiln_tree_new(bins->cols, crit->n_outputs);
-    kiln_status s = w.t ? ws_init(&w, rows, n_rows) : KILN_ENOMEM;
+    kiln_status s = ws_init(&w, rows, n_rows);
     if (s == KILN_OK)
         s = tree_reserve(w.t, node_bound(&w, n_rows));
     if (s == KILN_OK) {
@@ -1819,21 +1911,16 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
         for (size_t j = 0; j < w.n_features; j++)
             if (bins->n_bins[j] == 0) /* all missing */
                 set_known(w.kbuf, j);
-        s = node_open(&w, &root, sum, w.kbuf, w.kbuf + w.words);
+        s = node_open(&w, &root, sum, w.kbuf);
         if (s == KILN_OK)
-            s = push(&w, root, w.kbuf + w.words);
+            s = push(&w, root, w.kbuf);
         else
             free(root.hist);
     }
     if (s == KILN_OK)
         s = grow_nodes(&w, n_rows);
     if (s == KILN_OK)
-        s = tree_resize(w.t, w.t->n_nodes);
+        s = tree_copy(w.t, out);
     ws_free(&w);
-    if (s != KILN_OK) {
-        kiln_tree_free(w.t);
-        return s;
-    }
-    *out = w.t;
-    return KILN_OK;
+    return s;
 }

@@ -169,9 +169,11 @@ kiln_criterion kiln_criterion_newton(double lambda);
 
 /* ---- the builder -------------------------------------------------------- */
 
-/* The buffers growing a tree needs (row order, statistics, histograms),
- * kept between trees grown one after another (boosting rounds) so a round
- * neither allocates nor clears them again. Owned by one grower at a time. */
+/* The buffers growing a tree needs (row order, statistics, histograms, and
+ * the node arrays it grows in before it is copied out at its size), kept
+ * between trees grown one after another (boosting rounds, the trees of one
+ * forest worker) so a tree neither allocates nor clears them again and
+ * writes its nodes to memory already in use. Owned by one grower at a time. */
 typedef struct kiln_tree_ws kiln_tree_ws;
 kiln_tree_ws *kiln_tree_ws_new(void);
 void kiln_tree_ws_free(kiln_tree_ws *ws);
