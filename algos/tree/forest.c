@@ -51,6 +51,8 @@ typedef struct forest {
     size_t n_features, n_classes, k; /* k outputs per tree */
     size_t n_trees;
     kiln_tree **trees;
+    kiln_arena **arenas; /* the trees' nodes: one arena per fitting worker */
+    size_t n_arenas;
     uint64_t seed;
     int has_oob;
     double oob_score;
@@ -255,6 +257,7 @@ typedef struct fit_job {
     uint64_t seed;
     int tree_threads;
     kiln_tree **trees;
+    kiln_arena **arenas;        /* one per worker, for its trees' nodes */
     volatile const int *cancel; /* ctx->cancel: checked before each tree */
     atomic_size_t next;         /* the next tree a worker takes */
 } fit_job;
@@ -310,7 +313,7 @@ static size_t sample_size(const forest_cfg *cfg, size_t n)
 }
 
 static kiln_status grow_one(fit_job *job, size_t t, uint32_t *rows, uint32_t *counts, double *own_stats,
-                            kiln_tree_ws *ws)
+                            kiln_tree_ws *ws, kiln_arena *arena)
 {
     const forest_cfg *cfg = job->cfg;
     const kiln_dataset *d = job->train;
@@ -350,30 +353,32 @@ static kiln_status grow_one(fit_job *job, size_t t, uint32_t *rows, uint32_t *co
     tp.threads = job->tree_threads;
     tp.row_codes = job->row_codes;
     tp.ws = ws;
+    tp.arena = arena;
     kiln_tree_stats st = {.m = job->m, .row = stats, .repeat = counts};
     return kiln_tree_grow(job->bins, &st, rows, n_rows, &tp, &job->crit, &rng, &job->trees[t], NULL);
 }
 
 /* One worker: it takes the next tree until none is left, with buffers (the
  * sample, the builder's workspace and node arrays) kept from one of its
- * trees to the next. Which worker grows a tree does not change the tree. */
+ * trees to the next, and puts its trees' nodes in an arena of its own.
+ * Which worker grows a tree does not change the tree. */
 static kiln_status tree_worker(void *arg, size_t worker)
 {
-    (void)worker;
     fit_job *job = arg;
+    kiln_arena *arena = job->arenas[worker] = kiln_arena_new();
     size_t n = job->train->X.rows;
     uint32_t *rows = kiln_alloc(sample_size(job->cfg, n), sizeof *rows);
     uint32_t *counts = job->cfg->bootstrap ? kiln_alloc(n, sizeof *counts) : NULL;
     double *own = job->cfg->class_weight == CW_SUBSAMPLE ? kiln_alloc(n * job->m, sizeof *own) : NULL;
     kiln_tree_ws *ws = kiln_tree_ws_new();
     kiln_status s = KILN_ENOMEM;
-    if (rows && ws && (counts || !job->cfg->bootstrap) && (own || job->cfg->class_weight != CW_SUBSAMPLE))
+    if (arena && rows && ws && (counts || !job->cfg->bootstrap) && (own || job->cfg->class_weight != CW_SUBSAMPLE))
         s = KILN_OK;
     for (size_t t; s == KILN_OK && (t = atomic_fetch_add(&job->next, 1)) < job->cfg->n_estimators;) {
         if (job->cancel && *job->cancel)
             s = KILN_ERROR(KILN_ECANCEL, "forest: interrupted");
         else
-            s = grow_one(job, t, rows, counts, own, ws);
+            s = grow_one(job, t, rows, counts, own, ws, arena);
     }
     if (s != KILN_OK) /* the other workers stop after their current tree */
         atomic_store(&job->next, job->cfg->n_estimators);
@@ -392,6 +397,9 @@ static void forest_free(void *model)
     for (size_t t = 0; t < f->n_trees; t++)
         kiln_tree_free(f->trees[t]);
     free(f->trees);
+    for (size_t a = 0; a < f->n_arenas; a++)
+        kiln_arena_free(f->arenas[a]);
+    free(f->arenas);
     free(f);
 }
 
@@ -465,17 +473,20 @@ static kiln_status forest_fit_kind(void **model, const kiln_params *p, const kil
                    .seed = ctx->seed, .tree_threads = cfg.n_estimators == 1 ? threads : 1, .cancel = ctx->cancel};
     job.m = job.crit.n_stats;
     f->k = job.crit.n_outputs;
+    size_t workers = cfg.n_estimators < (size_t)threads ? cfg.n_estimators : (size_t)threads;
     f->trees = kiln_alloc(cfg.n_estimators, sizeof *f->trees);
+    f->arenas = kiln_alloc(workers, sizeof *f->arenas);
+    f->n_arenas = f->arenas ? workers : 0;
     double *stats = NULL;
     uint8_t *row_codes = NULL;
-    kiln_status s = f->trees ? shared_stats(&cfg, train, job.m, &stats) : KILN_ENOMEM;
+    kiln_status s = f->trees && f->arenas ? shared_stats(&cfg, train, job.m, &stats) : KILN_ENOMEM;
     if (s == KILN_OK)
         s = kiln_tree_row_codes(bins, threads, &row_codes);
     if (s == KILN_OK) {
         job.row_codes = row_codes;
         job.stats = stats;
         job.trees = f->trees;
-        size_t workers = cfg.n_estimators < (size_t)threads ? cfg.n_estimators : (size_t)threads;
+        job.arenas = f->arenas;
         atomic_init(&job.next, 0);
         s = kiln_parallel_for(workers, (int)workers, tree_worker, &job);
     }
@@ -697,10 +708,13 @@ static kiln_status read_forest(forest *f, kiln_reader *r, forest_kind kind)
     KILN_TRY(kiln_r_count(r, 100000, &n_trees));
     if (n_trees == 0)
         return KILN_ERROR(KILN_EINPUT, "model file: a forest without trees");
-    if (!(f->trees = kiln_alloc(n_trees, sizeof *f->trees)))
+    if (!(f->trees = kiln_alloc(n_trees, sizeof *f->trees)) || !(f->arenas = kiln_alloc(1, sizeof *f->arenas)))
+        return KILN_ENOMEM;
+    f->n_arenas = 1;
+    if (!(f->arenas[0] = kiln_arena_new()))
         return KILN_ENOMEM;
     for (size_t t = 0; t < n_trees; t++) {
-        KILN_TRY(kiln_tree_load(&f->trees[t], r));
+        KILN_TRY(kiln_tree_load(&f->trees[t], r, f->arenas[0]));
         f->n_trees = t + 1;
         if (f->trees[t]->n_features != f->n_features || f->trees[t]->n_outputs != f->k)
             return KILN_ERROR(KILN_EINPUT, "model file: tree %zu does not fit the model", t);

@@ -283,7 +283,7 @@ static kiln_status read_model(kiln_reader *r, gbm_model *m)
     KILN_TRY(kiln_r_f64s(r, m->train_loss, m->n_rounds));
     KILN_TRY(kiln_r_f64s(r, m->valid_loss, m->n_rounds));
     for (size_t t = 0; t < m->best_round * m->k; t++) {
-        KILN_TRY(kiln_tree_load(&m->trees[t], r));
+        KILN_TRY(kiln_tree_load(&m->trees[t], r, NULL));
         m->n_trees = t + 1;
         if (m->trees[t]->n_features != m->n_features || m->trees[t]->n_outputs != 1)
             return KILN_ERROR(KILN_EINPUT, "gbm model: tree %zu does not fit the model", t);

@@ -1847,17 +1847,18 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
     return KILN_OK;
 }
 
-/* A copy of t with arrays of its size (t grew in arrays reserved for the
- * largest tree its parameters allow, kept for the next tree). */
-static kiln_status tree_copy(const kiln_tree *t, kiln_tree **out)
+/* A copy of t with arrays of its size, in `arena` or (NULL) blocks of its
+ * own (t grew in arrays reserved for the largest tree its parameters allow,
+ * kept for the next tree). */
+static kiln_status tree_copy(const kiln_tree *t, kiln_arena *arena, kiln_tree **out)
 {
     kiln_tree *c = kiln_tree_new(t->n_features, t->n_outputs);
-    kiln_status s = c ? tree_resize(c, t->n_nodes) : KILN_ENOMEM;
+    kiln_status s = c ? kiln_tree_alloc(c, t->n_nodes, arena) : KILN_ENOMEM;
     if (s != KILN_OK) {
         kiln_tree_free(c);
         return s;
     }
-    size_t n = c->n_nodes = t->n_nodes;
+    size_t n = t->n_nodes;
 #define COPY(f, per_node) memcpy(c->f, t->f, n * (per_node) * sizeof *c->f)
     COPY(feature, 1);
     COPY(threshold, 1);
@@ -1920,7 +1921,7 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
     if (s == KILN_OK)
         s = grow_nodes(&w, n_rows);
     if (s == KILN_OK)
-        s = tree_copy(w.t, out);
+        s = tree_copy(w.t, p->arena, out);
     ws_free(&w);
     return s;
 }

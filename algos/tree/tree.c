@@ -8,17 +8,19 @@ void kiln_tree_free(kiln_tree *t)
 {
     if (!t)
         return;
-    free(t->feature);
-    free(t->threshold);
-    free(t->bin);
-    free(t->default_left);
-    free(t->left);
-    free(t->right);
-    free(t->gain);
-    free(t->impurity);
-    free(t->cover);
-    free(t->count);
-    free(t->value);
+    if (!t->in_arena) {
+        free(t->feature);
+        free(t->threshold);
+        free(t->bin);
+        free(t->default_left);
+        free(t->left);
+        free(t->right);
+        free(t->gain);
+        free(t->impurity);
+        free(t->cover);
+        free(t->count);
+        free(t->value);
+    }
     free(t);
 }
 
@@ -139,10 +141,38 @@ static kiln_status tree_read(kiln_tree *t, kiln_reader *r)
     return tree_check(t);
 }
 
-/* Allocate exactly n nodes. */
-static kiln_status tree_alloc(kiln_tree *t, size_t n)
+/* One arena piece for every array of n nodes: the 8-byte fields first, then
+ * the 4-byte ones, then the bytes, so each stays aligned to its size. */
+static kiln_status tree_alloc_arena(kiln_tree *t, size_t n, kiln_arena *arena)
+{
+    size_t per_node = 8 * (4 + t->n_outputs) + 4 * 4 + 2;
+    if (t->n_outputs > SIZE_MAX / 16 || n > SIZE_MAX / per_node) {
+        KILN_NOMEM();
+        return KILN_ENOMEM;
+    }
+    char *p = kiln_arena_alloc(arena, n * per_node);
+    if (!p)
+        return KILN_ENOMEM;
+    t->threshold = (double *)p;
+    t->gain = t->threshold + n;
+    t->impurity = t->gain + n;
+    t->cover = t->impurity + n;
+    t->value = t->cover + n;
+    t->feature = (int32_t *)(t->value + n * t->n_outputs);
+    t->left = t->feature + n;
+    t->right = t->left + n;
+    t->count = (uint32_t *)(t->right + n);
+    t->bin = (uint8_t *)(t->count + n);
+    t->default_left = t->bin + n;
+    t->in_arena = 1;
+    return KILN_OK;
+}
+
+kiln_status kiln_tree_alloc(kiln_tree *t, size_t n, kiln_arena *arena)
 {
     t->cap = t->n_nodes = n;
+    if (arena)
+        return tree_alloc_arena(t, n, arena);
     t->feature = kiln_alloc(n, sizeof *t->feature);
     t->threshold = kiln_alloc(n, sizeof *t->threshold);
     t->bin = kiln_alloc(n, sizeof *t->bin);
@@ -160,7 +190,7 @@ static kiln_status tree_alloc(kiln_tree *t, size_t n)
     return KILN_OK;
 }
 
-kiln_status kiln_tree_load(kiln_tree **out, kiln_reader *r)
+kiln_status kiln_tree_load(kiln_tree **out, kiln_reader *r, kiln_arena *arena)
 {
     *out = NULL;
     size_t n, d, k;
@@ -172,7 +202,7 @@ kiln_status kiln_tree_load(kiln_tree **out, kiln_reader *r)
     kiln_tree *t = kiln_tree_new(d, k);
     if (!t)
         return KILN_ENOMEM;
-    kiln_status s = tree_alloc(t, n);
+    kiln_status s = kiln_tree_alloc(t, n, arena);
     if (s == KILN_OK)
         s = tree_read(t, r);
     if (s != KILN_OK) {

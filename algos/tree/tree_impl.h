@@ -70,6 +70,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "core/arena.h"
 #include "kiln/algo.h"
 #include "kiln/mat.h"
 #include "kiln/rng.h"
@@ -196,6 +197,8 @@ typedef struct kiln_tree_params {
     const uint8_t *row_codes; /* the bins' codes row-major (kiln_tree_row_codes) */
                               /* or NULL: a node's rows then read one cache   */
                               /* line for all their codes, not one per feature */
+    kiln_arena *arena;        /* where the grown tree's nodes go (a forest's), */
+                              /* or NULL: blocks of the tree's own             */
 } kiln_tree_params;
 
 kiln_tree_params kiln_tree_params_default(void);
@@ -220,10 +223,15 @@ typedef struct kiln_tree {
     double *cover;         /* criterion cover (weighted samples, or H)       */
     uint32_t *count;       /* rows (with repeats) that reached the node      */
     double *value;         /* n_nodes x n_outputs                            */
+    int in_arena;          /* 1: the arrays are one piece of an arena, which */
+                           /* frees them; the tree never grows               */
 } kiln_tree;
 
 /* An empty tree (no nodes) for n_features-wide rows, or NULL (error recorded). */
 kiln_tree *kiln_tree_new(size_t n_features, size_t n_outputs);
+/* Arrays for n nodes in an empty tree t (their contents unset): one piece of
+ * `arena`, or with arena NULL each array its own block. */
+kiln_status kiln_tree_alloc(kiln_tree *t, size_t n, kiln_arena *arena);
 
 /* Grow one tree on rows[0..n_rows) (indices into bins/stats; may repeat;
  * NULL: the rows 0..n_rows-1).
@@ -253,7 +261,7 @@ size_t kiln_tree_bytes_per_node(const kiln_tree *t);
 /* ---- files and inspection ---------------------------------------------- */
 
 kiln_status kiln_tree_save(const kiln_tree *t, kiln_writer *w);
-kiln_status kiln_tree_load(kiln_tree **out, kiln_reader *r);
+kiln_status kiln_tree_load(kiln_tree **out, kiln_reader *r, kiln_arena *arena);
 /* scikit-learn export_text style; classes when the tree has one output per
  * class name, values otherwise. */
 void kiln_tree_write_text(const kiln_tree *t, const kiln_inspect_args *a, FILE *out);

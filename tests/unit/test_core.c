@@ -1,9 +1,12 @@
-/* core/: matrices and views, the RNG and its streams, argsort, parameters, the parallel loop. */
+/* core/: matrices and views, the RNG and its streams, argsort, parameters, the parallel loop, the arena. */
 #include <check.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc_hook.h"
+#include "core/arena.h"
 #include "kiln/mat.h"
 #include "kiln/params.h"
 #include "kiln/rng.h"
@@ -151,6 +154,54 @@ START_TEST(parallel_for_nests_and_repeats)
 }
 END_TEST
 
+/* Pieces of many sizes, across chunk boundaries and one larger than a chunk:
+ * each 64-byte aligned, fully writable, and none overlapping another (each is
+ * filled with its own byte, and every byte is read back after the last). */
+START_TEST(arena_pieces_are_aligned_and_apart)
+{
+    enum { N = 400 };
+    kiln_arena *a = kiln_arena_new();
+    ck_assert_ptr_nonnull(a);
+    unsigned char *piece[N];
+    size_t size[N];
+    for (size_t k = 0; k < N; k++) {
+        size[k] = k == 150 ? ((size_t)5 << 20) : k % 7 == 0 ? 0 : 1 + (k * 7919) % 40000;
+        piece[k] = kiln_arena_alloc(a, size[k]);
+        ck_assert_msg(piece[k] != NULL, "piece %zu of %zu bytes", k, size[k]);
+        ck_assert_msg((uintptr_t)piece[k] % 64 == 0, "piece %zu is 64-byte aligned", k);
+        memset(piece[k], (int)(k % 251), size[k]);
+    }
+    for (size_t k = 0; k < N; k++) {
+        size_t i = 0;
+        while (i < size[k] && piece[k][i] == k % 251)
+            i++;
+        ck_assert_msg(i == size[k], "piece %zu byte %zu kept its value", k, i);
+    }
+    kiln_arena_free(a);
+    kiln_arena_free(NULL);
+}
+END_TEST
+
+/* A failed chunk allocation is reported as out of memory, leaves the arena
+ * usable, and the arena frees what it already had. */
+START_TEST(arena_out_of_memory_is_reported)
+{
+    kiln_alloc_fail_after(1);
+    ck_assert_ptr_null(kiln_arena_new());
+    kiln_alloc_fail_after(0);
+    kiln_arena *a = kiln_arena_new();
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(kiln_arena_alloc(a, 100));
+    kiln_alloc_fail_after(1);
+    ck_assert_ptr_null(kiln_arena_alloc(a, (size_t)3 << 20));
+    kiln_alloc_fail_after(0);
+    ck_assert_msg(strstr(kiln_last_error(), "out of memory") != NULL, "recorded: %s", kiln_last_error());
+    ck_assert_ptr_null(kiln_arena_alloc(a, SIZE_MAX - 10));
+    ck_assert_ptr_nonnull(kiln_arena_alloc(a, 100));
+    kiln_arena_free(a);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("core");
@@ -162,6 +213,8 @@ int main(void)
     tcase_add_test(tc, params_defaults_and_errors);
     tcase_add_test(tc, parallel_for_covers_every_index);
     tcase_add_test(tc, parallel_for_nests_and_repeats);
+    tcase_add_test(tc, arena_pieces_are_aligned_and_apart);
+    tcase_add_test(tc, arena_out_of_memory_is_reported);
     suite_add_tcase(s, tc);
     return test_run_suite(s);
 }
