@@ -103,8 +103,7 @@ kiln_status kiln_tree_save(const kiln_tree *t, kiln_writer *w)
     KILN_TRY(kiln_w_f64s(w, t->gain, n));
     KILN_TRY(kiln_w_f64s(w, t->impurity, n));
     KILN_TRY(kiln_w_f64s(w, t->cover, n));
-    for (size_t k = 0; k < n; k++)
-        KILN_TRY(kiln_w_u32(w, t->count[k]));
+    KILN_TRY(kiln_w_u32s(w, t->count, n));
     return kiln_w_f64s(w, t->value, n * t->n_outputs);
 }
 
@@ -135,8 +134,7 @@ static kiln_status tree_read(kiln_tree *t, kiln_reader *r)
     KILN_TRY(kiln_r_f64s(r, t->gain, n));
     KILN_TRY(kiln_r_f64s(r, t->impurity, n));
     KILN_TRY(kiln_r_f64s(r, t->cover, n));
-    for (size_t k = 0; k < n; k++)
-        KILN_TRY(kiln_r_u32(r, &t->count[k]));
+    KILN_TRY(kiln_r_u32s(r, t->count, n));
     KILN_TRY(kiln_r_f64s(r, t->value, n * t->n_outputs));
     return tree_check(t);
 }

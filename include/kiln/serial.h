@@ -36,6 +36,10 @@ typedef struct kiln_reader kiln_reader;
 
 kiln_writer *kiln_writer_new(void);
 void kiln_writer_free(kiln_writer *w);
+/* Room for `bytes` more bytes: a large payload written in many pieces (a
+ * forest's trees) then fills one buffer instead of being copied each time
+ * the buffer doubles. Optional. */
+kiln_status kiln_writer_reserve(kiln_writer *w, size_t bytes);
 /* Start a section; it runs until the next section or the commit. */
 kiln_status kiln_writer_section(kiln_writer *w, const char tag[4]);
 kiln_status kiln_w_u8(kiln_writer *w, uint8_t v);
@@ -47,6 +51,7 @@ kiln_status kiln_w_str(kiln_writer *w, const char *s); /* u32 length + bytes */
 kiln_status kiln_w_f64s(kiln_writer *w, const double *v, size_t n);
 kiln_status kiln_w_f32s(kiln_writer *w, const float *v, size_t n);
 kiln_status kiln_w_i32s(kiln_writer *w, const int32_t *v, size_t n);
+kiln_status kiln_w_u32s(kiln_writer *w, const uint32_t *v, size_t n);
 kiln_status kiln_w_bytes(kiln_writer *w, const void *p, size_t n);
 /* The finished file's bytes (header, sections, CRC) — for hashing and tests. */
 kiln_status kiln_writer_finish(kiln_writer *w, const unsigned char **bytes, size_t *len);
@@ -73,6 +78,7 @@ kiln_status kiln_r_str(kiln_reader *r, char **s);
 kiln_status kiln_r_f64s(kiln_reader *r, double *v, size_t n);
 kiln_status kiln_r_f32s(kiln_reader *r, float *v, size_t n);
 kiln_status kiln_r_i32s(kiln_reader *r, int32_t *v, size_t n);
+kiln_status kiln_r_u32s(kiln_reader *r, uint32_t *v, size_t n);
 kiln_status kiln_r_bytes(kiln_reader *r, void *p, size_t n);
 /* Read a u64 count and check it is at most `max` (guards allocations from corrupt files). */
 kiln_status kiln_r_count(kiln_reader *r, size_t max, size_t *n);

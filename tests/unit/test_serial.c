@@ -102,6 +102,17 @@ START_TEST(crc32_matches_the_standard_check_values)
     ck_assert_msg(kiln_crc32("", 0) == 0u, "crc32 of nothing is 0");
     const char *fox = "The quick brown fox jumps over the lazy dog";
     ck_assert_msg(kiln_crc32(fox, strlen(fox)) == 0x414FA339u, "crc32 of the fox sentence matches zlib");
+    /* 1000 bytes (i * 7 mod 251) from each of 8 starting offsets, so the eight-byte
+     * steps and the byte-wise tail both run at every alignment; the values are
+     * python3 -c 'import zlib; b = bytes(i * 7 % 251 for i in range(1000));
+     *             print([hex(zlib.crc32(b[k:])) for k in range(8)])' */
+    static const uint32_t want[8] = {0x04da8651u, 0xb0197eb2u, 0x439a9038u, 0x5f5b960bu,
+                                     0xa150564bu, 0x82a58242u, 0xfce0bab6u, 0xb09020b0u};
+    unsigned char b[1000];
+    for (size_t i = 0; i < sizeof b; i++)
+        b[i] = (unsigned char)(i * 7 % 251);
+    for (size_t k = 0; k < 8; k++)
+        ck_assert_msg(kiln_crc32(b + k, sizeof b - k) == want[k], "crc32 from offset %zu matches zlib", k);
 }
 END_TEST
 
