@@ -28,8 +28,8 @@
  * two values (a 0/1 column: one-hot categories) needs no histogram: four at
  * a time, one per vector lane, their rows' counts and sums in one of the two
  * bins are added in registers, all that its one boundary needs (two_rows).
- * The scan of a two-class gini feature computes all its boundaries' gains in
- * vectorised passes (scan_gini2). A feature found constant in a node is
+ * The scan of a gini feature computes all its boundaries' gains in
+ * vectorised passes (scan_gini). A feature found constant in a node is
  * skipped in its descendants (scikit-learn's constant-feature rule).
  *
  * Candidate features: with max_features = k < d, features are drawn without
@@ -617,31 +617,42 @@ static double random_cut(grow_ws *w, size_t j, const uint8_t *ne, size_t last, s
     return t >= hi[ne[k]] && t < lo[ne[k + 1]] ? t : gap_threshold(b, j, ne[k], ne[k + 1]);
 }
 
-/* The boundaries after ne[0..last) of a gini feature of two classes with no
- * missing row (the common case of binary classification), in passes that the
- * compiler vectorises: the left sums after each bin (added in the same order
- * as scan_m's), every boundary's gain (two divisions each, independent of
- * the other boundaries), then the best as try_split would keep it: the first
- * of the largest gains when every boundary is allowed (min_samples_leaf 1,
- * no min_child_weight), else in order. The same operations per boundary as
- * try_boundary, so the same bits. */
-static void scan_gini2(grow_ws *w, const node_ctx *nc, size_t j, const double *h, size_t hs, const uint8_t *ne,
-                       size_t last, split *best)
+/* The boundaries after ne[0..last) of a gini feature of m classes with no
+ * missing row (the common case of classification), in passes that the
+ * compiler vectorises over the boundaries: the left sums after each bin
+ * (added in the same order as scan_m's), class by class the weights and
+ * squares of both sides, every boundary's gain (two divisions each,
+ * independent of the other boundaries), then the best as try_split would
+ * keep it: the first of the largest gains when every boundary is allowed
+ * (min_samples_leaf 1, no min_child_weight), else in order. Each boundary
+ * sees kiln_gini_loss's and kiln_class_weight's operations in their order
+ * (a class at a time), so the same bits as try_boundary. Inlined with m
+ * constant for two and three classes. */
+static inline void scan_gini(grow_ws *w, const node_ctx *nc, size_t j, const double *h, size_t hs,
+                             const uint8_t *ne, size_t last, split *best, size_t m)
 {
-    double cnt[256], l0[256], l1[256], gain[256];
-    double c = 0, a = 0, b = 0;
-    for (size_t k = 0; k < last; k++) {
-        const double *e = h + (size_t)ne[k] * hs;
-        cnt[k] = c += e[0];
-        l0[k] = a += e[1];
-        l1[k] = b += e[2];
-    }
+    double cnt[256], lc[256], lw[256] = {0}, lsq[256] = {0}, rw[256] = {0}, rsq[256] = {0}, gain[256];
     const double *S = w->sum;
+    double c = 0;
+    for (size_t k = 0; k < last; k++)
+        cnt[k] = c += h[(size_t)ne[k] * hs];
+    for (size_t q = 1; q <= m; q++) {
+        double a = 0, total = S[q];
+        for (size_t k = 0; k < last; k++)
+            lc[k] = a += h[(size_t)ne[k] * hs + q];
+        for (size_t k = 0; k < last; k++) {
+            double r = total - lc[k];
+            lw[k] += lc[k];
+            lsq[k] += lc[k] * lc[k];
+            rw[k] += r;
+            rsq[k] += r * r;
+        }
+    }
     double loss = nc->loss;
     int nan = 0;
     for (size_t k = 0; k < last; k++) {
-        double L[2] = {l0[k], l1[k]}, R[2] = {S[1] - l0[k], S[2] - l1[k]};
-        gain[k] = loss - kiln_gini_loss(L, 2) - kiln_gini_loss(R, 2);
+        double gl = lw[k] > 0 ? lw[k] - lsq[k] / lw[k] : 0.0, gr = rw[k] > 0 ? rw[k] - rsq[k] / rw[k] : 0.0;
+        gain[k] = loss - gl - gr;
         nan |= gain[k] != gain[k];
     }
     double msl = (double)w->p->min_samples_leaf, mcw = w->p->min_child_weight;
@@ -654,22 +665,17 @@ static void scan_gini2(grow_ws *w, const node_ctx *nc, size_t j, const double *h
         size_t k = 0;
         while (gain[k] != top)
             k++;
-        if (best->feature < 0 || top > best->gain || (top == best->gain && (int)j < best->feature)) {
-            double L[2] = {l0[k], l1[k]}, cl = kiln_class_weight(L, 2), cr = nc->cover - cl;
-            *best = (split){(int)j, ne[k], ne[k + 1], cl >= cr, top, NAN};
-        }
+        if (best->feature < 0 || top > best->gain || (top == best->gain && (int)j < best->feature))
+            *best = (split){(int)j, ne[k], ne[k + 1], lw[k] >= nc->cover - lw[k], top, NAN};
         return;
     }
     for (size_t k = 0; k < last; k++) {
-        double L[2] = {l0[k], l1[k]}, R[2] = {S[1] - l0[k], S[2] - l1[k]};
         if (cnt[k] < msl || S[0] - cnt[k] < msl)
             continue;
-        if (mcw > 0 && (kiln_class_weight(L, 2) < mcw || kiln_class_weight(R, 2) < mcw))
+        if (mcw > 0 && (lw[k] < mcw || rw[k] < mcw))
             continue;
-        if (best->feature < 0 || gain[k] > best->gain || (gain[k] == best->gain && (int)j < best->feature)) {
-            double cl = kiln_class_weight(L, 2), cr = nc->cover - cl;
-            *best = (split){(int)j, ne[k], ne[k + 1], cl >= cr, gain[k], NAN};
-        }
+        if (best->feature < 0 || gain[k] > best->gain || (gain[k] == best->gain && (int)j < best->feature))
+            *best = (split){(int)j, ne[k], ne[k + 1], lw[k] >= nc->cover - lw[k], gain[k], NAN};
     }
 }
 
@@ -792,8 +798,8 @@ static inline int scan_m(grow_ws *w, const node_ctx *nc, size_t j, const double 
         try_boundary(w, nc, j, ne[pick], ne[pick + 1], t, miss, best, m);
         return 1;
     }
-    if (w->gini && m == 2 && !miss) {
-        scan_gini2(w, nc, j, h, hs, ne, last, best);
+    if (w->gini && !miss) {
+        scan_gini(w, nc, j, h, hs, ne, last, best, m);
         return 1;
     }
     if (w->newton && m == 2 && scan_newton(w, nc, j, h, hs, ne, last, miss, best))
