@@ -12,9 +12,6 @@
 #include <math.h>
 #include "algos/tree/tree_impl.h"
 
-/* Relative roundoff below which a variance counts as zero. */
-#define PURE_TOL 1e-12
-
 static double class_weight_sum(const kiln_criterion *c, const double *s)
 {
     return kiln_class_weight(s, c->n_stats);
@@ -50,10 +47,7 @@ static void class_leaf(const kiln_criterion *c, const double *s, double *out)
 static double sq_loss(const kiln_criterion *c, const double *s)
 {
     (void)c;
-    if (s[0] <= 0)
-        return 0.0;
-    double v = s[2] - s[1] * s[1] / s[0];
-    return v > PURE_TOL * s[2] ? v : 0.0;
+    return kiln_sq_loss(s);
 }
 
 static double first_stat(const kiln_criterion *c, const double *s)

@@ -28,9 +28,10 @@
  * two values (a 0/1 column: one-hot categories) needs no histogram: four at
  * a time, one per vector lane, their rows' counts and sums in one of the two
  * bins are added in registers, all that its one boundary needs (two_rows).
- * The scan of a gini feature computes all its boundaries' gains in
- * vectorised passes (scan_gini). A feature found constant in a node is
- * skipped in its descendants (scikit-learn's constant-feature rule).
+ * The scan of a gini or squared-error feature computes all its boundaries'
+ * gains in vectorised passes (scan_gini, scan_sq). A feature found constant
+ * in a node is skipped in its descendants (scikit-learn's constant-feature
+ * rule).
  *
  * Candidate features: with max_features = k < d, features are drawn without
  * replacement until k of them had a possible split (scikit-learn's rule:
@@ -82,7 +83,7 @@ typedef struct grow_ws {
     size_t present; /* the histogram entry that is > 0 in a nonempty bin */
     size_t *cand, n_cand; /* the features this tree may split on, ascending */
     int dense; /* all features are candidates: subtraction applies */
-    int gini, newton; /* the criterion is gini / Newton (inlined in the split search) */
+    int gini, sq, newton; /* the criterion is gini / squared error / Newton (inlined in the split search) */
     size_t dense_min;
     int threads; /* threads building one node's dense histograms */
     uint32_t *rows, *tmp;
@@ -617,29 +618,62 @@ static double random_cut(grow_ws *w, size_t j, const uint8_t *ne, size_t last, s
     return t >= hi[ne[k]] && t < lo[ne[k + 1]] ? t : gap_threshold(b, j, ne[k], ne[k + 1]);
 }
 
-/* The boundaries after ne[0..last) of a gini feature of m classes with no
- * missing row (the common case of classification), in passes that the
- * compiler vectorises over the boundaries: the left sums after each bin
- * (added in the same order as scan_m's), class by class the weights and
- * squares of both sides, every boundary's gain (two divisions each,
- * independent of the other boundaries), then the best as try_split would
- * keep it: the first of the largest gains when every boundary is allowed
- * (min_samples_leaf 1, no min_child_weight), else in order. Each boundary
- * sees kiln_gini_loss's and kiln_class_weight's operations in their order
- * (a class at a time), so the same bits as try_boundary. Inlined with m
+/* The best of the boundaries after ne[0..last) whose gains, counts and left
+ * and right covers the vectorised scans worked out (scan_gini, scan_sq), as
+ * try_split would keep it: the first of the largest gains when every
+ * boundary is allowed (min_samples_leaf 1, no min_child_weight, no NaN),
+ * else in order. */
+static void pick_boundary(const grow_ws *w, const node_ctx *nc, size_t j, const uint8_t *ne, size_t last,
+                          const double *cnt, const double *cl, const double *cr, const double *gain, int nan,
+                          split *best)
+{
+    double msl = (double)w->p->min_samples_leaf, mcw = w->p->min_child_weight;
+    if (msl <= 1 && !(mcw > 0) && !nan) {
+        double top = -INFINITY;
+        for (size_t k = 0; k < last; k++)
+            top = gain[k] > top ? gain[k] : top;
+        size_t k = 0;
+        while (gain[k] != top)
+            k++;
+        if (best->feature < 0 || top > best->gain || (top == best->gain && (int)j < best->feature))
+            *best = (split){(int)j, ne[k], ne[k + 1], cl[k] >= nc->cover - cl[k], top, NAN};
+        return;
+    }
+    for (size_t k = 0; k < last; k++) {
+        if (cnt[k] < msl || w->sum[0] - cnt[k] < msl)
+            continue;
+        if (mcw > 0 && (cl[k] < mcw || cr[k] < mcw))
+            continue;
+        if (best->feature < 0 || gain[k] > best->gain || (gain[k] == best->gain && (int)j < best->feature))
+            *best = (split){(int)j, ne[k], ne[k + 1], cl[k] >= nc->cover - cl[k], gain[k], NAN};
+    }
+}
+
+/* The left sums of statistic q after each nonempty bin ne[0..last), added
+ * in scan_m's order. */
+static inline void left_sums(const double *h, size_t hs, const uint8_t *ne, size_t last, size_t q, double *out)
+{
+    double a = 0;
+    for (size_t k = 0; k < last; k++)
+        out[k] = a += h[(size_t)ne[k] * hs + q];
+}
+
+/* The boundaries of a gini feature of m classes with no missing row (the
+ * common case of classification), in passes that the compiler vectorises
+ * over the boundaries: class by class the left sums and the weights and
+ * squares of both sides, then every boundary's gain (two divisions each,
+ * independent of the other boundaries). Each boundary sees
+ * kiln_gini_loss's and kiln_class_weight's operations in their order (a
+ * class at a time), so the same bits as try_boundary. Inlined with m
  * constant for two and three classes. */
 static inline void scan_gini(grow_ws *w, const node_ctx *nc, size_t j, const double *h, size_t hs,
                              const uint8_t *ne, size_t last, split *best, size_t m)
 {
     double cnt[256], lc[256], lw[256] = {0}, lsq[256] = {0}, rw[256] = {0}, rsq[256] = {0}, gain[256];
-    const double *S = w->sum;
-    double c = 0;
-    for (size_t k = 0; k < last; k++)
-        cnt[k] = c += h[(size_t)ne[k] * hs];
+    left_sums(h, hs, ne, last, 0, cnt);
     for (size_t q = 1; q <= m; q++) {
-        double a = 0, total = S[q];
-        for (size_t k = 0; k < last; k++)
-            lc[k] = a += h[(size_t)ne[k] * hs + q];
+        double total = w->sum[q];
+        left_sums(h, hs, ne, last, q, lc);
         for (size_t k = 0; k < last; k++) {
             double r = total - lc[k];
             lw[k] += lc[k];
@@ -648,35 +682,35 @@ static inline void scan_gini(grow_ws *w, const node_ctx *nc, size_t j, const dou
             rsq[k] += r * r;
         }
     }
-    double loss = nc->loss;
     int nan = 0;
     for (size_t k = 0; k < last; k++) {
         double gl = lw[k] > 0 ? lw[k] - lsq[k] / lw[k] : 0.0, gr = rw[k] > 0 ? rw[k] - rsq[k] / rw[k] : 0.0;
-        gain[k] = loss - gl - gr;
+        gain[k] = nc->loss - gl - gr;
         nan |= gain[k] != gain[k];
     }
-    double msl = (double)w->p->min_samples_leaf, mcw = w->p->min_child_weight;
-    if (msl <= 1 && !(mcw > 0) && !nan) {
-        /* Every boundary has a row on each side and no cover bound: the
-         * first of the largest gains is the one try_split keeps. */
-        double top = -INFINITY;
+    pick_boundary(w, nc, j, ne, last, cnt, lw, rw, gain, nan, best);
+}
+
+/* The boundaries of a squared-error feature (regression) with no missing
+ * row, as scan_gini: the left sums of (W, sum w y, sum w y^2), then every
+ * boundary's kiln_sq_loss on both sides, the same bits as try_boundary. */
+static void scan_sq(grow_ws *w, const node_ctx *nc, size_t j, const double *h, size_t hs, const uint8_t *ne,
+                    size_t last, split *best)
+{
+    double cnt[256], l[3][256], r[3][256], gain[256];
+    left_sums(h, hs, ne, last, 0, cnt);
+    for (size_t q = 0; q < 3; q++) {
+        left_sums(h, hs, ne, last, q + 1, l[q]);
         for (size_t k = 0; k < last; k++)
-            top = gain[k] > top ? gain[k] : top;
-        size_t k = 0;
-        while (gain[k] != top)
-            k++;
-        if (best->feature < 0 || top > best->gain || (top == best->gain && (int)j < best->feature))
-            *best = (split){(int)j, ne[k], ne[k + 1], lw[k] >= nc->cover - lw[k], top, NAN};
-        return;
+            r[q][k] = w->sum[q + 1] - l[q][k];
     }
+    int nan = 0;
     for (size_t k = 0; k < last; k++) {
-        if (cnt[k] < msl || S[0] - cnt[k] < msl)
-            continue;
-        if (mcw > 0 && (lw[k] < mcw || rw[k] < mcw))
-            continue;
-        if (best->feature < 0 || gain[k] > best->gain || (gain[k] == best->gain && (int)j < best->feature))
-            *best = (split){(int)j, ne[k], ne[k + 1], lw[k] >= nc->cover - lw[k], gain[k], NAN};
+        double L[3] = {l[0][k], l[1][k], l[2][k]}, R[3] = {r[0][k], r[1][k], r[2][k]};
+        gain[k] = nc->loss - kiln_sq_loss(L) - kiln_sq_loss(R);
+        nan |= gain[k] != gain[k];
     }
+    pick_boundary(w, nc, j, ne, last, cnt, l[0], r[0], gain, nan, best);
 }
 
 /* Newton gains four boundaries at a time: GCC vector extensions (one AVX
@@ -800,6 +834,10 @@ static inline int scan_m(grow_ws *w, const node_ctx *nc, size_t j, const double 
     }
     if (w->gini && !miss) {
         scan_gini(w, nc, j, h, hs, ne, last, best, m);
+        return 1;
+    }
+    if (w->sq && !miss) {
+        scan_sq(w, nc, j, h, hs, ne, last, best);
         return 1;
     }
     if (w->newton && m == 2 && scan_newton(w, nc, j, h, hs, ne, last, miss, best))
@@ -1845,6 +1883,7 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
     w->dense = w->max_features == w->n_cand;
     w->gini = strcmp(w->c->name, "gini") == 0;
     w->newton = strcmp(w->c->name, "newton") == 0;
+    w->sq = strcmp(w->c->name, "squared_error") == 0;
     w->L = w->sum + slot;
     w->R = w->sum + 2 * slot;
     for (size_t k = 0; k < n_rows; k++)

@@ -137,9 +137,10 @@ struct kiln_criterion {
     void (*leaf)(const kiln_criterion *c, const double *s, double *out);
 };
 
-/* The arithmetic of the gini and Newton criteria, shared by their vtables
- * (criterion.c) and the builder's inlined split search (grow.c), so both
- * give the same bits. s holds m class weights, or (G, H). */
+/* The arithmetic of the gini, squared-error and Newton criteria, shared by
+ * their vtables (criterion.c) and the builder's inlined split search
+ * (grow.c), so both give the same bits. s holds m class weights,
+ * (W, sum w y, sum w y^2), or (G, H). */
 static inline double kiln_class_weight(const double *s, size_t m)
 {
     double w = 0;
@@ -156,6 +157,17 @@ static inline double kiln_gini_loss(const double *s, size_t m)
         sq += s[k] * s[k];
     }
     return w > 0 ? w - sq / w : 0.0;
+}
+
+/* Relative roundoff below which a variance counts as zero. */
+#define KILN_PURE_TOL 1e-12
+
+static inline double kiln_sq_loss(const double *s)
+{
+    if (s[0] <= 0)
+        return 0.0;
+    double v = s[2] - s[1] * s[1] / s[0];
+    return v > KILN_PURE_TOL * s[2] ? v : 0.0;
 }
 
 static inline double kiln_newton_loss(const double *s, double lambda)
