@@ -227,25 +227,62 @@ static inline void bin_add(double *e, const double *s, size_t m, int counted)
         e[1 + q] += s[q];
 }
 
+/* Where the statistics of a row with many of them (m > 3: classes) are
+ * nonzero: the index of the only nonzero one (its class, for gini and
+ * entropy, whose rows carry their weight in their class's place), m for
+ * none, m + 1 for several. Adding a zero leaves a bin's sum as it is (a bin
+ * starts at +0.0 and so never holds -0.0), so a row adds only its nonzero
+ * statistic to each of its bins: the same bits, one addition instead of m. */
+static inline size_t sole_stat(const double *s, size_t m)
+{
+    if (m > 64)
+        return m + 1;
+    uint64_t nonzero = 0; /* a mask the compiler builds with vector compares */
+    for (size_t q = 0; q < m; q++)
+        nonzero |= (uint64_t)(s[q] != 0) << q;
+    if (!nonzero)
+        return m;
+    return nonzero & (nonzero - 1) ? m + 1 : (size_t)__builtin_ctzll(nonzero);
+}
+
+/* Features histogrammed together from which finding a row's nonzero
+ * statistic first pays (extra trees take one feature at a time). */
+#define SOLE_MIN 4
+
+/* bin_add of a row whose nonzero statistic is `sole` (sole_stat). */
+static inline void bin_add_sole(double *e, const double *s, size_t m, int counted, size_t sole)
+{
+    if (sole > m) {
+        bin_add(e, s, m, counted);
+        return;
+    }
+    if (counted)
+        e[0] += 1.0;
+    if (sole < m)
+        e[1 + sole] += s[sole];
+}
+
 /* Accumulate rows[begin, end) of nf features (codes col[f] at `stride`) into
  * h[f] (indexed by code, m + 1 doubles per bin), m statistics per row and the
  * row count when `counted`, in one pass over the rows so each row's index,
  * statistics and (row-major) codes are read once; mark the codes seen in
  * seen[f] (256 bits). Inlined with constant m and counted for the common
- * criteria, so the loop unrolls. */
+ * criteria, so the loop unrolls; with `sole`, a row adds only its nonzero
+ * statistic (sole_stat). */
 static inline void hist_rows(const grow_ws *w, const uint8_t *const *col, size_t stride, double *const *h, size_t nf,
-                             size_t begin, size_t end, size_t m, int counted, uint64_t (*seen)[4])
+                             size_t begin, size_t end, size_t m, int counted, int sole, uint64_t (*seen)[4])
 {
     size_t slot = m + 1;
     for (size_t k = begin; k < end; k++) {
         size_t at = (size_t)w->rows[k] * stride;
         const double *s = w->nst + k * m;
+        size_t q = sole ? sole_stat(s, m) : m + 1;
         prefetch_ahead(w, col, nf, stride, k, end);
         for (size_t f = 0; f < nf; f++) {
             uint8_t code = col[f][at];
             double *e = h[f] + (size_t)code * slot;
             seen[f][code >> 6] |= (uint64_t)1 << (code & 63);
-            bin_add(e, s, m, counted);
+            bin_add_sole(e, s, m, counted, q);
         }
     }
 }
@@ -300,13 +337,15 @@ static void hist_add_features(const grow_ws *w, const size_t *j, size_t nf, size
     else if (hs == 4 && w->counted && w->m == 3)
         hist_rows_v(w, col, stride, h, nf, begin, end, 3, seen);
     else if (!w->counted) /* Newton (g, h) */
-        hist_rows(w, col, stride, h, nf, begin, end, 2, 0, seen);
+        hist_rows(w, col, stride, h, nf, begin, end, 2, 0, 0, seen);
     else if (w->m == 2) /* two-class counts */
-        hist_rows(w, col, stride, h, nf, begin, end, 2, 1, seen);
+        hist_rows(w, col, stride, h, nf, begin, end, 2, 1, 0, seen);
     else if (w->m == 3) /* squared error (w, wy, wy^2), three classes */
-        hist_rows(w, col, stride, h, nf, begin, end, 3, 1, seen);
+        hist_rows(w, col, stride, h, nf, begin, end, 3, 1, 0, seen);
+    else if (nf < SOLE_MIN) /* four or more classes */
+        hist_rows(w, col, stride, h, nf, begin, end, w->m, 1, 0, seen);
     else
-        hist_rows(w, col, stride, h, nf, begin, end, w->m, 1, seen);
+        hist_rows(w, col, stride, h, nf, begin, end, w->m, 1, 1, seen);
 }
 
 /* Features with at most two value bins (0/1 columns such as one-hot
@@ -399,10 +438,10 @@ typedef struct dense_job {
 } dense_job;
 
 /* The histograms of nf <= 4 features j[0..nf) in one pass over the rows, so
- * each row's index and statistics are read once for them (nf, m and
- * counted constant when inlined). */
+ * each row's index and statistics are read once for them (nf, m, counted
+ * and sole constant when inlined; sole as in hist_rows). */
 static inline void hist_rows_dense(const grow_ws *w, const size_t *j, size_t nf, double *h, size_t begin,
-                                   size_t end, size_t m, int counted)
+                                   size_t end, size_t m, int counted, int sole)
 {
     const kiln_bins *b = w->b;
     size_t slot = m + 1;
@@ -417,9 +456,9 @@ static inline void hist_rows_dense(const grow_ws *w, const size_t *j, size_t nf,
     for (size_t k = begin; k < end; k++) {
         uint32_t r = rows[k];
         const double *s = nst + k * m;
-        for (size_t f = 0; f < nf; f++) {
-            bin_add(hf[f] + (size_t)c[f][r] * slot, s, m, counted);
-        }
+        size_t q = sole ? sole_stat(s, m) : m + 1;
+        for (size_t f = 0; f < nf; f++)
+            bin_add_sole(hf[f] + (size_t)c[f][r] * slot, s, m, counted, q);
     }
 }
 
@@ -427,13 +466,13 @@ static inline void hist_rows_dense(const grow_ws *w, const size_t *j, size_t nf,
 static inline void hist_rows_nf(const grow_ws *w, const size_t *j, size_t nf, double *h, size_t begin, size_t end)
 {
     if (!w->counted)
-        hist_rows_dense(w, j, nf, h, begin, end, 2, 0);
+        hist_rows_dense(w, j, nf, h, begin, end, 2, 0, 0);
     else if (w->m == 2)
-        hist_rows_dense(w, j, nf, h, begin, end, 2, 1);
+        hist_rows_dense(w, j, nf, h, begin, end, 2, 1, 0);
     else if (w->m == 3)
-        hist_rows_dense(w, j, nf, h, begin, end, 3, 1);
+        hist_rows_dense(w, j, nf, h, begin, end, 3, 1, 0);
     else
-        hist_rows_dense(w, j, nf, h, begin, end, w->m, 1);
+        hist_rows_dense(w, j, nf, h, begin, end, w->m, 1, 1);
 }
 
 /* The dense histograms of TWO_GROUP (or fewer: n) two-value features j of
