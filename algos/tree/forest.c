@@ -663,7 +663,7 @@ static kiln_status forest_save(const void *model, kiln_writer *w)
     KILN_TRY(kiln_w_u64(w, f->n_trees));
     size_t bytes = 0;
     for (size_t t = 0; t < f->n_trees; t++)
-        bytes += 3 * sizeof(uint64_t) + f->trees[t]->n_nodes * kiln_tree_bytes_per_node(f->trees[t]);
+        bytes += kiln_tree_file_bytes(f->trees[t]);
     KILN_TRY(kiln_writer_reserve(w, bytes));
     for (size_t t = 0; t < f->n_trees; t++)
         KILN_TRY(kiln_tree_save(f->trees[t], w));

@@ -88,6 +88,11 @@ size_t kiln_tree_bytes_per_node(const kiln_tree *t)
            sizeof *t->count + t->n_outputs * sizeof *t->value;
 }
 
+size_t kiln_tree_file_bytes(const kiln_tree *t)
+{
+    return 3 * sizeof(uint64_t) + t->n_nodes * kiln_tree_bytes_per_node(t);
+}
+
 kiln_status kiln_tree_save(const kiln_tree *t, kiln_writer *w)
 {
     size_t n = t->n_nodes;

@@ -272,6 +272,8 @@ size_t kiln_tree_bytes_per_node(const kiln_tree *t);
 
 /* ---- files and inspection ---------------------------------------------- */
 
+/* The bytes kiln_tree_save writes for t. */
+size_t kiln_tree_file_bytes(const kiln_tree *t);
 kiln_status kiln_tree_save(const kiln_tree *t, kiln_writer *w);
 kiln_status kiln_tree_load(kiln_tree **out, kiln_reader *r, kiln_arena *arena);
 /* scikit-learn export_text style; classes when the tree has one output per
