@@ -160,6 +160,7 @@ START_TEST(every_type_round_trips_bit_exactly)
     const float f[] = {f32_bits(0x7FC00001u), f32_bits(0x7F800001u), -0.0f, f32_bits(0x00000001u),
                        FLT_MAX, -INFINITY, 3.25f};
     const int32_t ints[] = {INT32_MIN, -1, 0, 1, INT32_MAX};
+    const uint32_t uints[] = {0, 1, 0x80000000u, UINT32_MAX};
     const unsigned char raw[] = {0, 255, 'k', 0x80};
     const size_t nd = sizeof d / sizeof *d, nf = sizeof f / sizeof *f, ni = 5;
 
@@ -175,6 +176,7 @@ START_TEST(every_type_round_trips_bit_exactly)
     kiln_w_f64s(w, d, nd);
     kiln_w_f32s(w, f, nf);
     kiln_w_i32s(w, ints, ni);
+    kiln_w_u32s(w, uints, 4);
     kiln_w_bytes(w, raw, sizeof raw);
     kiln_w_u64(w, 42);
     const unsigned char *bytes;
@@ -196,6 +198,7 @@ START_TEST(every_type_round_trips_bit_exactly)
     double d2[12];
     float f2[7];
     int32_t i2[5];
+    uint32_t u2[4];
     unsigned char raw2[4];
     size_t count;
     ck_assert_msg(kiln_r_u8(r, &u8) == KILN_OK && u8 == 0xAB, "u8 round trip");
@@ -215,6 +218,8 @@ START_TEST(every_type_round_trips_bit_exactly)
                   "floats (NaN payloads, -0, denormals, inf) are bit-exact");
     ck_assert_msg(kiln_r_i32s(r, i2, ni) == KILN_OK && memcmp(i2, ints, sizeof ints) == 0,
                   "i32 arrays round trip including INT32_MIN");
+    ck_assert_msg(kiln_r_u32s(r, u2, 4) == KILN_OK && memcmp(u2, uints, sizeof uints) == 0,
+                  "u32 arrays round trip including UINT32_MAX");
     ck_assert_msg(kiln_r_bytes(r, raw2, 4) == KILN_OK && memcmp(raw2, raw, 4) == 0, "raw bytes round trip");
     ck_assert_msg(kiln_r_count(r, 42, &count) == KILN_OK && count == 42, "a count equal to max is accepted");
     ck_assert_msg(kiln_r_u8(r, &u8) == KILN_EINPUT, "the section is exactly consumed");
@@ -370,7 +375,16 @@ START_TEST(misuse_of_the_writer_and_reader_is_an_internal_error)
     ck_assert_msg(kiln_w_u8(w, 1) == KILN_EINTERNAL &&
                       strstr(kiln_last_error(), "model writer: data written before any section"),
                   "data before a section is refused: %s", kiln_last_error());
+    const double two[2] = {1, 2};
+    ck_assert_msg(kiln_w_f64s(w, two, 2) == KILN_EINTERNAL &&
+                      strstr(kiln_last_error(), "model writer: data written before any section"),
+                  "an array before a section is refused: %s", kiln_last_error());
     kiln_writer_section(w, "ESTM");
+    ck_assert_msg(kiln_writer_reserve(w, SIZE_MAX - 8) == KILN_ENOMEM && strstr(kiln_last_error(), "out of memory"),
+                  "room for more than memory holds is refused: %s", kiln_last_error());
+    ck_assert_msg(kiln_w_f64s(w, two, SIZE_MAX / 4) == KILN_ENOMEM,
+                  "an array longer than memory is refused before it is read");
+    ck_assert_msg(kiln_writer_reserve(w, 1 << 20) == KILN_OK, "a megabyte of room is granted");
     kiln_w_u8(w, 1);
     const unsigned char *bytes;
     size_t len;
