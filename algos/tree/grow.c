@@ -662,7 +662,7 @@ static double random_cut(grow_ws *w, size_t j, const uint8_t *ne, size_t last, s
  * try_split would keep it: the first of the largest gains when every
  * boundary is allowed (min_samples_leaf 1, no min_child_weight, no NaN),
  * else in order. */
-static void pick_boundary(const grow_ws *w, const node_ctx *nc, size_t j, const uint8_t *ne, size_t last,
+static inline void pick_boundary(const grow_ws *w, const node_ctx *nc, size_t j, const uint8_t *ne, size_t last,
                           const double *cnt, const double *cl, const double *cr, const double *gain, int nan,
                           split *best)
 {
@@ -708,17 +708,17 @@ static inline void left_sums(const double *h, size_t hs, const uint8_t *ne, size
 static inline void scan_gini(grow_ws *w, const node_ctx *nc, size_t j, const double *h, size_t hs,
                              const uint8_t *ne, size_t last, split *best, size_t m)
 {
-    double cnt[256], lc[256], lw[256] = {0}, lsq[256] = {0}, rw[256] = {0}, rsq[256] = {0}, gain[256];
+    double cnt[256], lc[256], lw[256], lsq[256], rw[256], rsq[256], gain[256];
     left_sums(h, hs, ne, last, 0, cnt);
     for (size_t q = 1; q <= m; q++) {
-        double total = w->sum[q];
+        double total = w->sum[q], first = q == 1; /* the sums start from 0.0, as kiln_gini_loss's */
         left_sums(h, hs, ne, last, q, lc);
         for (size_t k = 0; k < last; k++) {
             double r = total - lc[k];
-            lw[k] += lc[k];
-            lsq[k] += lc[k] * lc[k];
-            rw[k] += r;
-            rsq[k] += r * r;
+            lw[k] = (first ? 0.0 : lw[k]) + lc[k];
+            lsq[k] = (first ? 0.0 : lsq[k]) + lc[k] * lc[k];
+            rw[k] = (first ? 0.0 : rw[k]) + r;
+            rsq[k] = (first ? 0.0 : rsq[k]) + r * r;
         }
     }
     int nan = 0;
