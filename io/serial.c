@@ -101,7 +101,7 @@ struct kiln_writer {
 
 /* Room for n more bytes in w->buf (it doubles, so n bytes written in many
  * pieces cost O(n) copying). */
-static kiln_status reserve(kiln_writer *w, size_t n)
+kiln_status kiln_writer_reserve(kiln_writer *w, size_t n)
 {
     if (n > w->cap - w->len) {
         size_t cap = w->cap ? w->cap : 256;
@@ -119,14 +119,9 @@ static kiln_status reserve(kiln_writer *w, size_t n)
     return KILN_OK;
 }
 
-kiln_status kiln_writer_reserve(kiln_writer *w, size_t bytes)
-{
-    return reserve(w, bytes);
-}
-
 static kiln_status append(kiln_writer *w, const void *p, size_t n)
 {
-    KILN_TRY(reserve(w, n));
+    KILN_TRY(kiln_writer_reserve(w, n));
     if (n)
         memcpy(w->buf + w->len, p, n);
     w->len += n;
@@ -203,7 +198,7 @@ static kiln_status payload_room(kiln_writer *w, size_t n, size_t size, unsigned 
     KILN_TRY(payload_open(w));
     if (n > SIZE_MAX / size)
         return KILN_NOMEM();
-    KILN_TRY(reserve(w, n * size));
+    KILN_TRY(kiln_writer_reserve(w, n * size));
     *at = w->buf + w->len;
     w->len += n * size;
     return KILN_OK;

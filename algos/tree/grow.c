@@ -663,8 +663,8 @@ static double random_cut(grow_ws *w, size_t j, const uint8_t *ne, size_t last, s
  * boundary is allowed (min_samples_leaf 1, no min_child_weight, no NaN),
  * else in order. */
 static inline void pick_boundary(const grow_ws *w, const node_ctx *nc, size_t j, const uint8_t *ne, size_t last,
-                          const double *cnt, const double *cl, const double *cr, const double *gain, int nan,
-                          split *best)
+                                 const double *cnt, const double *cl, const double *cr, const double *gain, int nan,
+                                 split *best)
 {
     double msl = (double)w->p->min_samples_leaf, mcw = w->p->min_child_weight;
     if (msl <= 1 && !(mcw > 0) && !nan) {

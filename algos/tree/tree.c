@@ -144,16 +144,16 @@ static kiln_status tree_read(kiln_tree *t, kiln_reader *r)
     return tree_check(t);
 }
 
-/* One arena piece for every array of n nodes: the 8-byte fields first, then
- * the 4-byte ones, then the bytes, so each stays aligned to its size. */
+/* One arena piece for every array of n nodes (kiln_tree_bytes_per_node
+ * each): the 8-byte fields first, then the 4-byte ones, then the bytes, so
+ * each stays aligned to its size. */
 static kiln_status tree_alloc_arena(kiln_tree *t, size_t n, kiln_arena *arena)
 {
-    size_t per_node = 8 * (4 + t->n_outputs) + 4 * 4 + 2;
-    if (t->n_outputs > SIZE_MAX / 16 || n > SIZE_MAX / per_node) {
+    if (t->n_outputs > SIZE_MAX / 16 || n > SIZE_MAX / kiln_tree_bytes_per_node(t)) {
         KILN_NOMEM();
         return KILN_ENOMEM;
     }
-    char *p = kiln_arena_alloc(arena, n * per_node);
+    char *p = kiln_arena_alloc(arena, n * kiln_tree_bytes_per_node(t));
     if (!p)
         return KILN_ENOMEM;
     t->threshold = (double *)p;
