@@ -25,7 +25,11 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include "core/vmath.h"
 #include "kiln/util.h"
+
+/* Rows whose losses one pass computes (vectorised) before they are summed in order. */
+#define EVAL_BLOCK 256
 
 #define HESS_FLOOR 1e-16
 #define PROB_FLOOR 1e-15
@@ -67,12 +71,13 @@ kiln_status kiln_loss_weighted_median(const double *v, const double *w, size_t n
     return KILN_OK;
 }
 
-/* p = 1 / (1 + e^-f) and sp = log(1 + e^f), from one exp(-|f|) without overflow. */
-static void logistic_row(double f, double *p, double *sp)
+/* p = 1 / (1 + e^-f) and sp = log(1 + e^f), from one exp(-|f|) without
+ * overflow (vmath.h's, so the loops over rows vectorise). */
+static inline void logistic_row(double f, double *p, double *sp)
 {
-    double e = exp(-fabs(f));
-    *p = f >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-    *sp = (f > 0 ? f : 0.0) + log1p(e);
+    double e = kiln_exp_neg(-fabs(f)), d = 1.0 / (1.0 + e);
+    *p = f >= 0 ? d : e * d;
+    *sp = (f > 0 ? f : 0.0) + kiln_log1p_unit(e);
 }
 
 static float hess_floor(double h)
@@ -182,15 +187,24 @@ static void logistic_eval(const double *y, const double *w, const double *raw, s
                           float *g, float *h, double *loss, double *weight)
 {
     (void)c;
-    double s = 0, sw = 0;
-    for (size_t i = 0; i < n; i++) {
-        double f = raw[i], wi = row_weight(w, i), p, sp;
-        logistic_row(f, &p, &sp);
-        s += wi * (sp - (y[i] == 1.0) * f);
-        sw += wi;
-        if (g) {
-            g[i] = (float)(wi * (p - (y[i] == 1.0)));
-            h[i] = hess_floor(wi * p * (1.0 - p));
+    double s = 0, sw = 0, part[EVAL_BLOCK], wb[EVAL_BLOCK];
+    float g_none[EVAL_BLOCK], h_none[EVAL_BLOCK];
+    for (size_t b = 0; b < n; b += EVAL_BLOCK) {
+        size_t len = n - b < EVAL_BLOCK ? n - b : EVAL_BLOCK;
+        float *gb = g ? g + b : g_none, *hb = g ? h + b : h_none;
+        for (size_t i = 0; i < len; i++)
+            wb[i] = row_weight(w, b + i);
+        for (size_t i = 0; i < len; i++) { /* no branch, no sum carried from row to row: vectorised */
+            double f = raw[b + i], yi = y[b + i] == 1.0, p, sp;
+            logistic_row(f, &p, &sp);
+            part[i] = wb[i] * (sp - yi * f);
+            gb[i] = (float)(wb[i] * (p - yi));
+            hb[i] = (float)(wb[i] * p * (1.0 - p));
+        }
+        for (size_t i = 0; i < len; i++) {
+            hb[i] = hess_floor(hb[i]); /* (in the loop above it keeps the loop scalar) */
+            s += part[i];
+            sw += wb[i];
         }
     }
     *loss = s;
@@ -227,7 +241,7 @@ static double softmax_row(const double *raw, size_t k, double *p)
     for (size_t j = 1; j < k; j++)
         m = fmax(m, raw[j]);
     for (size_t j = 0; j < k; j++)
-        s += p[j] = exp(raw[j] - m);
+        s += p[j] = kiln_exp_neg(raw[j] - m);
     for (size_t j = 0; j < k; j++)
         p[j] /= s;
     return m + log(s);
