@@ -129,6 +129,10 @@ void kiln_bins_free(kiln_bins *b)
     free(b->hist_start);
     free(b->bin_lo);
     free(b->bin_hi);
+    free(b->bundle_start);
+    free(b->bundle_feat);
+    free(b->bundle_codes);
+    free(b->bundle_of);
     free(b);
 }
 
@@ -157,6 +161,94 @@ static kiln_status compact(kiln_bins *b, const bin_job *job)
     return KILN_OK;
 }
 
+/* Feature j has two values and no missing one: its codes are 1 and 2. */
+static int bundle_eligible(const kiln_bins *b, size_t j)
+{
+    if (b->n_bins[j] != 2)
+        return 0;
+    const uint8_t *c = b->codes + j * b->rows;
+    for (size_t i = 0; i < b->rows; i++)
+        if (c[i] == KILN_BIN_MISSING)
+            return 0;
+    return 1;
+}
+
+/* Whether feature j's upper value shares a row with a member of the bundle
+ * whose codes are `open` (nonzero where a member has its upper value). */
+static int bundle_conflicts(const kiln_bins *b, size_t j, const uint8_t *open)
+{
+    const uint8_t *c = b->codes + j * b->rows;
+    unsigned clash = 0;
+    for (size_t i = 0; i < b->rows; i++)
+        clash |= (unsigned)(c[i] == 2) & (unsigned)(open[i] != 0);
+    return clash != 0;
+}
+
+/* Add feature j as member `index` of the bundle whose codes are `open`. */
+static void bundle_add(const kiln_bins *b, size_t j, uint8_t *open, size_t index)
+{
+    const uint8_t *c = b->codes + j * b->rows;
+    for (size_t i = 0; i < b->rows; i++)
+        open[i] = c[i] == 2 ? (uint8_t)(index + 1) : open[i];
+}
+
+/* The bundles' members: each eligible feature joins the open bundle unless a
+ * row conflicts or it is full, else opens the next; bundles of one member
+ * are then dropped (members counted in sizes[k]; returns the bundles). */
+static size_t bundle_members(const kiln_bins *b, uint8_t *open, uint32_t *feat, size_t *sizes)
+{
+    size_t n = 0, at = 0;
+    for (size_t j = 0; j < b->cols; j++) {
+        if (!bundle_eligible(b, j))
+            continue;
+        if (n == 0 || sizes[n - 1] == 254 || bundle_conflicts(b, j, open)) {
+            if (n > 0 && sizes[n - 1] == 1) /* the open one had one member: reuse its place */
+                at--, n--;
+            memset(open, 0, b->rows);
+            sizes[n++] = 0;
+        }
+        bundle_add(b, j, open, sizes[n - 1]);
+        feat[at++] = (uint32_t)j;
+        sizes[n - 1]++;
+    }
+    if (n > 0 && sizes[n - 1] == 1)
+        n--;
+    return n;
+}
+
+/* The bundles of b (tree_impl.h). */
+static kiln_status bundle(kiln_bins *b)
+{
+    uint8_t *open = kiln_alloc(b->rows, 1);
+    uint32_t *feat = kiln_alloc(b->cols, sizeof *feat);
+    size_t *sizes = kiln_alloc(b->cols, sizeof *sizes);
+    kiln_status s = open && feat && sizes ? KILN_OK : KILN_ENOMEM;
+    size_t n = s == KILN_OK ? bundle_members(b, open, feat, sizes) : 0;
+    if (n > 0) {
+        b->bundle_start = kiln_alloc(n + 1, sizeof *b->bundle_start);
+        b->bundle_codes = kiln_alloc(n * b->rows, 1);
+        b->bundle_of = kiln_alloc(b->cols, sizeof *b->bundle_of);
+        s = b->bundle_start && b->bundle_codes && b->bundle_of ? KILN_OK : KILN_ENOMEM;
+    }
+    for (size_t k = 0; k < n && s == KILN_OK; k++) {
+        b->bundle_start[k + 1] = b->bundle_start[k] + sizes[k];
+        for (size_t i = 0; i < sizes[k]; i++) {
+            uint32_t j = feat[b->bundle_start[k] + i];
+            bundle_add(b, j, b->bundle_codes + k * b->rows, i);
+            b->bundle_of[j] = (uint32_t)k + 1;
+        }
+    }
+    if (s == KILN_OK && n > 0) {
+        b->n_bundles = n;
+        b->bundle_feat = feat;
+        feat = NULL;
+    }
+    free(open);
+    free(feat);
+    free(sizes);
+    return s;
+}
+
 kiln_status kiln_bins_build(const kiln_mat *X, int max_bins, int threads, kiln_bins **out)
 {
     *out = NULL;
@@ -181,6 +273,8 @@ kiln_status kiln_bins_build(const kiln_mat *X, int max_bins, int threads, kiln_b
         s = kiln_parallel_for(job.tasks, threads, bin_task, &job);
         if (s == KILN_OK)
             s = compact(b, &job);
+        if (s == KILN_OK)
+            s = bundle(b);
     }
     free(job.cuts);
     free(job.lo);

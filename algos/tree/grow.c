@@ -432,25 +432,23 @@ typedef struct dense_job {
     const grow_ws *w;
     size_t begin, end;
     double *h;
-    const size_t *feat;  /* the candidate features, two-value ones first (Newton) */
+    const size_t *feat;  /* the candidate features outside bundles, two-value ones first (Newton) */
     size_t n_two, twos;  /* how many are two-value; the tasks that sum them */
-    size_t groups;       /* the tasks that histogram the rest */
+    size_t bundles;      /* bundles used (dense_bundles); the tasks that histogram them */
+    size_t n_rest, groups; /* the features left; the tasks that histogram them */
 } dense_job;
 
-/* The histograms of nf <= 4 features j[0..nf) in one pass over the rows, so
- * each row's index and statistics are read once for them (nf, m, counted
- * and sole constant when inlined; sole as in hist_rows). */
-static inline void hist_rows_dense(const grow_ws *w, const size_t *j, size_t nf, double *h, size_t begin,
-                                   size_t end, size_t m, int counted, int sole)
+/* Bundles histogrammed in one pass over the rows. */
+#define BUNDLE_GROUP 4
+
+/* Accumulate rows[begin, end) into nf <= 4 histograms hf[f] (m + 1 doubles
+ * per bin, indexed by the code in column c[f]) in one pass, so each row's
+ * index and statistics are read once for them (nf, m, counted and sole
+ * constant when inlined; sole as in hist_rows). */
+static inline void hist_cols(const grow_ws *w, const uint8_t *const *c, double *const *hf, size_t nf,
+                             size_t begin, size_t end, size_t m, int counted, int sole)
 {
-    const kiln_bins *b = w->b;
     size_t slot = m + 1;
-    const uint8_t *c[4];
-    double *hf[4];
-    for (size_t f = 0; f < nf; f++) {
-        c[f] = b->codes + j[f] * b->rows;
-        hf[f] = h + b->hist_start[j[f]] * slot;
-    }
     const uint32_t *rows = w->rows;
     const double *nst = w->nst;
     for (size_t k = begin; k < end; k++) {
@@ -462,22 +460,36 @@ static inline void hist_rows_dense(const grow_ws *w, const size_t *j, size_t nf,
     }
 }
 
-/* hist_rows_dense with the common statistic counts constant. */
-static inline void hist_rows_nf(const grow_ws *w, const size_t *j, size_t nf, double *h, size_t begin, size_t end)
+/* hist_cols with the common statistic counts constant. */
+static inline void hist_cols_nf(const grow_ws *w, const uint8_t *const *c, double *const *hf, size_t nf,
+                                size_t begin, size_t end)
 {
     if (!w->counted)
-        hist_rows_dense(w, j, nf, h, begin, end, 2, 0, 0);
+        hist_cols(w, c, hf, nf, begin, end, 2, 0, 0);
     else if (w->m == 2)
-        hist_rows_dense(w, j, nf, h, begin, end, 2, 1, 0);
+        hist_cols(w, c, hf, nf, begin, end, 2, 1, 0);
     else if (w->m == 3)
-        hist_rows_dense(w, j, nf, h, begin, end, 3, 1, 0);
+        hist_cols(w, c, hf, nf, begin, end, 3, 1, 0);
     else
-        hist_rows_dense(w, j, nf, h, begin, end, w->m, 1, 1);
+        hist_cols(w, c, hf, nf, begin, end, w->m, 1, 1);
+}
+
+/* The dense histograms of nf <= 4 features j[0..nf) (nf constant when inlined). */
+static inline void hist_features(const dense_job *d, const size_t *j, size_t nf)
+{
+    const kiln_bins *b = d->w->b;
+    const uint8_t *c[4];
+    double *hf[4];
+    for (size_t f = 0; f < nf; f++) {
+        c[f] = b->codes + j[f] * b->rows;
+        hf[f] = d->h + b->hist_start[j[f]] * d->w->slot;
+    }
+    hist_cols_nf(d->w, c, hf, nf, d->begin, d->end);
 }
 
 /* The dense histograms of TWO_GROUP (or fewer: n) two-value features j of
  * a Newton node, from their bins' sums in registers (two_rows): the sums
- * hist_rows_dense would leave in them, without every row waiting for the
+ * hist_cols would leave in them, without every row waiting for the
  * previous one's addition to the same bin. */
 static void two_dense(const dense_job *d, const size_t *j, size_t n)
 {
@@ -497,25 +509,79 @@ static void two_dense(const dense_job *d, const size_t *j, size_t n)
     }
 }
 
+/* Whether hist_build histograms the bundles (kiln_bins) in place of their
+ * members: when every feature is a candidate (no colsample_bytree draw) and
+ * a bin holds at most four doubles (the scratch of bundle_dense). */
+static int dense_bundles(const grow_ws *w)
+{
+    return w->b->n_bundles > 0 && w->n_cand == w->n_features && w->slot <= 4;
+}
+
+/* Bundle k's members' dense bins from acc, the histogram of its codes:
+ * a member's upper bin holds its code's sums, its lower bin the bundle's
+ * total minus those (no member has a missing value: bin 0 stays empty). */
+static void bundle_expand(const dense_job *d, size_t k, const double *acc)
+{
+    const kiln_bins *b = d->w->b;
+    size_t slot = d->w->slot, first = b->bundle_start[k], members = b->bundle_start[k + 1] - first;
+    double total[4] = {0};
+    for (size_t c = 0; c <= members; c++)
+        for (size_t q = 0; q < slot; q++)
+            total[q] += acc[c * slot + q];
+    for (size_t i = 0; i < members; i++) {
+        double *e = d->h + b->hist_start[b->bundle_feat[first + i]] * slot;
+        for (size_t q = 0; q < slot; q++) {
+            e[2 * slot + q] = acc[(i + 1) * slot + q];
+            e[slot + q] = total[q] - acc[(i + 1) * slot + q];
+        }
+    }
+}
+
+/* The dense bins of the members of bundles [first, first + n), n <= BUNDLE_GROUP,
+ * from one pass over the rows histogramming their codes. */
+static void bundle_dense(const dense_job *d, size_t first, size_t n)
+{
+    const kiln_bins *b = d->w->b;
+    double acc[BUNDLE_GROUP][256 * 4];
+    const uint8_t *c[BUNDLE_GROUP] = {NULL};
+    double *hf[BUNDLE_GROUP] = {NULL};
+    for (size_t f = 0; f < n; f++) {
+        size_t members = b->bundle_start[first + f + 1] - b->bundle_start[first + f];
+        memset(acc[f], 0, (members + 1) * d->w->slot * sizeof acc[f][0]);
+        c[f] = b->bundle_codes + (first + f) * b->rows;
+        hf[f] = acc[f];
+    }
+    hist_cols_nf(d->w, c, hf, n, d->begin, d->end);
+    for (size_t f = 0; f < n; f++)
+        bundle_expand(d, first + f, acc[f]);
+}
+
 /* Task i: the two-value features [TWO_GROUP i, ...) of d->feat while
- * i < d->twos, then group i - twos of the others:
+ * i < d->twos; then the bundles [BUNDLE_GROUP g, ...), g = i - twos; then
+ * group g = i - twos - (bundle tasks) of the others:
  * [n_two + g n_rest / groups, n_two + (g + 1) n_rest / groups). */
 static kiln_status dense_task(void *arg, size_t i)
 {
     dense_job *d = arg;
     const grow_ws *w = d->w;
+    size_t bundle_tasks = (d->bundles + BUNDLE_GROUP - 1) / BUNDLE_GROUP;
     if (i < d->twos) {
         size_t first = TWO_GROUP * i, n = d->n_two - first < TWO_GROUP ? d->n_two - first : TWO_GROUP;
         two_dense(d, d->feat + first, n);
         return KILN_OK;
     }
-    size_t g = i - d->twos, rest = w->n_cand - d->n_two;
+    if (i < d->twos + bundle_tasks) {
+        size_t first = BUNDLE_GROUP * (i - d->twos);
+        bundle_dense(d, first, d->bundles - first < BUNDLE_GROUP ? d->bundles - first : BUNDLE_GROUP);
+        return KILN_OK;
+    }
+    size_t g = i - d->twos - bundle_tasks, rest = d->n_rest;
     size_t first = d->n_two + g * rest / d->groups, last = d->n_two + (g + 1) * rest / d->groups;
     const size_t *j = d->feat + first;
     if (last - first == 4)
-        hist_rows_nf(w, j, 4, d->h, d->begin, d->end);
+        hist_features(d, j, 4);
     else if (last - first == 3)
-        hist_rows_nf(w, j, 3, d->h, d->begin, d->end);
+        hist_features(d, j, 3);
     else {
         double *h[4];
         uint64_t seen[4][4];
@@ -533,23 +599,27 @@ static kiln_status hist_build(grow_ws *w, size_t begin, size_t end, double **out
     if (!h)
         return KILN_ENOMEM;
     int threads = (end - begin) * w->n_cand >= PARALLEL_MIN ? w->threads : 1;
-    /* Newton's two-value features first (two_dense), in the scratch order. */
+    const kiln_bins *b = w->b;
+    size_t bundles = dense_bundles(w) ? b->n_bundles : 0;
+    /* Newton's two-value features first (two_dense), in the scratch order;
+     * the members of bundles histogrammed are left out. */
     size_t at = 0;
     for (size_t f = 0; f < w->n_cand && !w->counted; f++)
-        if (w->b->n_bins[w->cand[f]] <= 2)
+        if (b->n_bins[w->cand[f]] <= 2 && !(bundles && b->bundle_of[w->cand[f]]))
             w->order[at++] = w->cand[f];
     size_t n_two = at;
     for (size_t f = 0; f < w->n_cand; f++)
-        if (w->counted || w->b->n_bins[w->cand[f]] > 2)
+        if ((w->counted || b->n_bins[w->cand[f]] > 2) && !(bundles && b->bundle_of[w->cand[f]]))
             w->order[at++] = w->cand[f];
     /* The others in groups of four features at most, as many as a multiple
      * of the threads (28 features on two threads: 8 groups of 3 or 4, not 7
      * of 4), so the threads finish together. */
-    size_t rest = w->n_cand - n_two, t = (size_t)threads, groups = (rest + 3) / 4;
+    size_t rest = at - n_two, t = (size_t)threads, groups = (rest + 3) / 4;
     groups = (groups + t - 1) / t * t;
-    dense_job d = {w, begin, end, h, w->order, n_two, (n_two + TWO_GROUP - 1) / TWO_GROUP,
-                   groups < rest ? groups : rest};
-    kiln_status s = kiln_parallel_for(d.twos + d.groups, threads, dense_task, &d);
+    dense_job d = {w, begin, end, h, w->order, n_two, (n_two + TWO_GROUP - 1) / TWO_GROUP, bundles,
+                   rest, groups < rest ? groups : rest};
+    size_t tasks = d.twos + (bundles + BUNDLE_GROUP - 1) / BUNDLE_GROUP + d.groups;
+    kiln_status s = kiln_parallel_for(tasks, threads, dense_task, &d);
     if (s != KILN_OK) {
         free(h);
         return s;

@@ -92,6 +92,21 @@ typedef struct kiln_bins {
     double *bin_lo;      /* per slot: the smallest / largest training value in */
     double *bin_hi;      /* the bin; a split between two bins of a node cuts   */
                          /* halfway between them, as exact CART does          */
+    /* Bundles: exclusive feature bundling (LightGBM's EFB, Ke et al. 2017, restricted to
+     * what one-hot encoding makes): features with two values and no missing one
+     * whose upper values never share a row (the columns of one encoded
+     * category) are bundled, in column order, each joining the bundle before it
+     * while no row conflicts (254 members at most). One histogram of a bundle's
+     * code per node then gives every member's two bins: the upper bin is the
+     * sum of the member's code, the lower the bundle's total minus it. Bundles
+     * of one member are dropped. kiln_bins_build makes them. */
+    size_t n_bundles;
+    size_t *bundle_start;   /* n_bundles + 1: bundle k's members are            */
+    uint32_t *bundle_feat;  /* bundle_feat[bundle_start[k] .. bundle_start[k+1]) */
+    uint8_t *bundle_codes;  /* n_bundles x rows, column-major: 0 when no member */
+                            /* has its upper value in the row, else 1 + the     */
+                            /* member's index in its bundle                     */
+    uint32_t *bundle_of;    /* per feature: 0, or 1 + the bundle it is in       */
 } kiln_bins;
 
 /* Bin the columns of X (NaN = missing) into at most max_bins (2..255) value

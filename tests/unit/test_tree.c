@@ -587,6 +587,92 @@ START_TEST(subtraction_matches_direct_histograms)
 }
 END_TEST
 
+/* Data with two one-hot encoded categories (4 and 3 levels), a 0/1 column
+ * that overlaps them, one with a missing value, and a numeric column; y
+ * depends on all of them. */
+static kiln_mat *one_hot_rows(size_t n, double *y)
+{
+    kiln_mat *X = kiln_mat_new(n, 10);
+    kiln_rng r;
+    kiln_rng_seed(&r, 11);
+    for (size_t i = 0; i < n; i++) {
+        size_t a = kiln_rng_below(&r, 4), c = kiln_rng_below(&r, 3);
+        for (size_t l = 0; l < 4; l++)
+            KILN_MAT_AT(X, i, l) = l == a;
+        for (size_t l = 0; l < 3; l++)
+            KILN_MAT_AT(X, i, 4 + l) = l == c;
+        KILN_MAT_AT(X, i, 7) = (double)(kiln_rng_below(&r, 2));
+        KILN_MAT_AT(X, i, 8) = i == 5 ? NAN : (double)(i % 2);
+        KILN_MAT_AT(X, i, 9) = kiln_rng_uniform(&r);
+        y[i] = (double)a * 0.7 - (double)c + KILN_MAT_AT(X, i, 7) + 2 * KILN_MAT_AT(X, i, 9) +
+               0.3 * kiln_rng_normal(&r);
+    }
+    return X;
+}
+
+START_TEST(bundles_grow_the_same_tree)
+{
+    /* The one-hot columns form two bundles (the overlapping 0/1 column, the
+     * one with a missing value and the numeric one stay out); a Newton tree
+     * and a squared-error tree grown with the bundles' histograms equal the
+     * trees grown from every feature's own histogram: same gains, same
+     * predictions. */
+    size_t n = 3000;
+    double *y = malloc(n * sizeof *y), *gh = malloc(2 * n * sizeof *gh), *sq = malloc(3 * n * sizeof *sq);
+    kiln_mat *X = one_hot_rows(n, y);
+    kiln_bins *b;
+    ck_assert_msg(kiln_bins_build(X, 255, 1, &b) == KILN_OK, "bins build");
+    ck_assert_msg(b->n_bundles == 2 && b->bundle_start[1] == 4 && b->bundle_start[2] == 7, "two bundles: 4 and 3 members");
+    for (uint32_t j = 0; j < 10; j++)
+        ck_assert_msg(b->bundle_of[j] == (j < 4 ? 1u : j < 7 ? 2u : 0u), "feature %u's bundle", j);
+    for (size_t i = 0; i < n; i++) {
+        size_t a = 0;
+        while (KILN_MAT_AT(X, i, a) == 0)
+            a++;
+        ck_assert_msg(b->bundle_codes[i] == a + 1, "row %zu: the first bundle's code is its level + 1", i);
+        gh[2 * i] = -y[i];
+        gh[2 * i + 1] = 1.0;
+        sq[3 * i] = 1.0;
+        sq[3 * i + 1] = y[i];
+        sq[3 * i + 2] = y[i] * y[i];
+    }
+    kiln_bins plain = *b;
+    plain.n_bundles = 0;
+    const kiln_criterion crit[2] = {kiln_criterion_newton(1.0), kiln_criterion_squared_error()};
+    const kiln_tree_stats stats[2] = {{.m = 2, .row = gh}, {.m = 3, .row = sq}};
+    for (size_t c = 0; c < 2; c++) {
+        kiln_tree_params p = kiln_tree_params_default();
+        p.max_depth = 5;
+        p.dense_min_rows = 1;
+        kiln_tree *t[2];
+        for (int with = 0; with < 2; with++) {
+            kiln_rng r;
+            kiln_rng_seed(&r, 0);
+            ck_assert(kiln_tree_grow(with ? b : &plain, &stats[c], NULL, n, &p, &crit[c], &r, &t[with], NULL) == KILN_OK);
+        }
+        ck_assert_msg(t[0]->n_nodes == t[1]->n_nodes && t[0]->n_nodes > 20, "%s: the same tree size", crit[c].name);
+        int used = 0;
+        for (size_t k = 0; k < t[0]->n_nodes; k++) {
+            ck_assert_msg(fabs(t[0]->gain[k] - t[1]->gain[k]) <= 1e-9 * (1 + fabs(t[1]->gain[k])),
+                          "%s node %zu: the same gain with bundles", crit[c].name, k);
+            used |= t[0]->feature[k] >= 0 && t[0]->feature[k] < 7;
+        }
+        for (size_t i = 0; i < n; i++) /* a mirrored split (c = 1 | c = 2 of a node without c = 0) may swap sides */
+            ck_assert_msg(fabs(t[0]->value[kiln_tree_leaf_binned(t[0], b, i)] -
+                               t[1]->value[kiln_tree_leaf_binned(t[1], b, i)]) < 1e-9,
+                          "%s row %zu: the same prediction with bundles", crit[c].name, i);
+        ck_assert_msg(used, "%s: the tree splits on bundled features", crit[c].name);
+        kiln_tree_free(t[0]);
+        kiln_tree_free(t[1]);
+    }
+    kiln_bins_free(b);
+    kiln_mat_free(X);
+    free(y);
+    free(gh);
+    free(sq);
+}
+END_TEST
+
 START_TEST(row_major_codes_grow_the_same_tree)
 {
     /* A forest-style tree (3 of 6 features drawn per node, bootstrap counts,
@@ -650,6 +736,7 @@ int main(void)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, newton_criterion_grows_boosting_leaves);
     tcase_add_test(tc, subtraction_matches_direct_histograms);
+    tcase_add_test(tc, bundles_grow_the_same_tree);
     tcase_add_test(tc, row_major_codes_grow_the_same_tree);
     tcase_add_test(tc, separable_data_is_fit_exactly);
     tcase_add_test(tc, stump_matches_scikit_learn);
