@@ -48,7 +48,7 @@
 
 /* Nodes with at least this many rows keep histograms of all features
  * (unless kiln_tree_params.dense_min_rows says otherwise). */
-#define DENSE_MIN 2048
+#define DENSE_MIN 512
 /* Build one node's dense histograms in parallel above this many row-features. */
 #define PARALLEL_MIN (1u << 18)
 /* Features whose histograms one pass over a node's rows builds at most. */
