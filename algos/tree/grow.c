@@ -1831,13 +1831,14 @@ static kiln_status tree_renumber(kiln_tree *t, int32_t *row_leaf, const uint32_t
 }
 
 /* Grow the tree from its pending root: one node at a time, and when the
- * nodes can be split in parallel, on all threads once 2 per thread are
- * pending. */
+ * nodes can be split in parallel, on all threads once one per thread is
+ * pending (the threads then take nodes as they free up, so two children of
+ * unequal size still keep both busy). */
 static kiln_status grow_nodes(grow_ws *w, size_t n_rows)
 {
     if (!grow_parallel_ok(w))
         return grow_loop(w, SIZE_MAX);
-    KILN_TRY(grow_loop(w, 2 * (size_t)w->threads));
+    KILN_TRY(grow_loop(w, (size_t)w->threads));
     if (w->n_pending == 0)
         return KILN_OK;
     KILN_TRY(grow_parallel(w));
