@@ -1775,7 +1775,8 @@ static kiln_status permute(void *a, size_t size, const int32_t *to, size_t n)
 
 /* Number t's nodes as one thread growing depth-first does: the root 0, then,
  * visiting nodes in preorder (left subtree first), each split node's children
- * the next two ids. row_leaf (rows[0..n_rows), which may repeat) follows. */
+ * the next two ids. row_leaf follows: that of rows[0..n_rows), which may
+ * repeat, or with rows NULL that of the rows 0..n_rows-1, in one pass in order. */
 static kiln_status tree_renumber(kiln_tree *t, int32_t *row_leaf, const uint32_t *rows, size_t n_rows)
 {
     size_t n = t->n_nodes;
@@ -1818,11 +1819,13 @@ static kiln_status tree_renumber(kiln_tree *t, int32_t *row_leaf, const uint32_t
     PERMUTE(count, sizeof *t->count);
     PERMUTE(value, t->n_outputs * sizeof *t->value);
 #undef PERMUTE
+    for (size_t i = 0; st == KILN_OK && row_leaf && !rows && i < n_rows; i++)
+        row_leaf[i] = to[row_leaf[i]];
     /* A repeated row's leaf is renumbered once: -2 - id marks it done. */
-    for (size_t k = 0; st == KILN_OK && row_leaf && k < n_rows; k++)
+    for (size_t k = 0; st == KILN_OK && row_leaf && rows && k < n_rows; k++)
         if (row_leaf[rows[k]] >= 0)
             row_leaf[rows[k]] = -2 - to[row_leaf[rows[k]]];
-    for (size_t k = 0; st == KILN_OK && row_leaf && k < n_rows; k++)
+    for (size_t k = 0; st == KILN_OK && row_leaf && rows && k < n_rows; k++)
         if (row_leaf[rows[k]] < -1)
             row_leaf[rows[k]] = -2 - row_leaf[rows[k]];
     free(to);
@@ -1834,7 +1837,7 @@ static kiln_status tree_renumber(kiln_tree *t, int32_t *row_leaf, const uint32_t
  * nodes can be split in parallel, on all threads once one per thread is
  * pending (the threads then take nodes as they free up, so two children of
  * unequal size still keep both busy). */
-static kiln_status grow_nodes(grow_ws *w, size_t n_rows)
+static kiln_status grow_nodes(grow_ws *w, const uint32_t *rows, size_t n_rows)
 {
     if (!grow_parallel_ok(w))
         return grow_loop(w, SIZE_MAX);
@@ -1842,7 +1845,7 @@ static kiln_status grow_nodes(grow_ws *w, size_t n_rows)
     if (w->n_pending == 0)
         return KILN_OK;
     KILN_TRY(grow_parallel(w));
-    return tree_renumber(w->t, w->row_leaf, w->rows, n_rows);
+    return tree_renumber(w->t, w->row_leaf, rows, n_rows);
 }
 /* ---- buffers kept between trees ------------------------------------------ */
 
@@ -2074,7 +2077,7 @@ kiln_status kiln_tree_grow(const kiln_bins *bins, const kiln_tree_stats *stats, 
             free(root.hist);
     }
     if (s == KILN_OK)
-        s = grow_nodes(&w, n_rows);
+        s = grow_nodes(&w, rows, n_rows);
     if (s == KILN_OK)
         s = tree_copy(w.t, p->arena, out);
     ws_free(&w);
