@@ -435,8 +435,13 @@ typedef struct dense_job {
     const size_t *feat;  /* the candidate features outside bundles, two-value ones first (Newton) */
     size_t n_two, twos;  /* how many are two-value; the tasks that sum them */
     size_t bundles;      /* bundles used (dense_bundles); the tasks that histogram them */
-    size_t n_rest, groups; /* the features left; the tasks that histogram them */
+    size_t n_rest, groups; /* the features left; their groups */
+    size_t group_tasks;    /* the tasks the groups are dealt to */
 } dense_job;
+
+/* Rows of a node whose index and statistics one dense histogram task reads
+ * for all its groups of features before the next rows. */
+#define ROW_BLOCK 16384
 
 /* Bundles histogrammed in one pass over the rows. */
 #define BUNDLE_GROUP 4
@@ -474,8 +479,9 @@ static inline void hist_cols_nf(const grow_ws *w, const uint8_t *const *c, doubl
         hist_cols(w, c, hf, nf, begin, end, w->m, 1, 1);
 }
 
-/* The dense histograms of nf <= 4 features j[0..nf) (nf constant when inlined). */
-static inline void hist_features(const dense_job *d, const size_t *j, size_t nf)
+/* The dense histograms of nf <= 4 features j[0..nf) over rows[begin, end)
+ * (nf constant when inlined). */
+static inline void hist_features(const dense_job *d, const size_t *j, size_t nf, size_t begin, size_t end)
 {
     const kiln_bins *b = d->w->b;
     const uint8_t *c[4];
@@ -484,7 +490,7 @@ static inline void hist_features(const dense_job *d, const size_t *j, size_t nf)
         c[f] = b->codes + j[f] * b->rows;
         hf[f] = d->h + b->hist_start[j[f]] * d->w->slot;
     }
-    hist_cols_nf(d->w, c, hf, nf, d->begin, d->end);
+    hist_cols_nf(d->w, c, hf, nf, begin, end);
 }
 
 /* The dense histograms of TWO_GROUP (or fewer: n) two-value features j of
@@ -556,14 +562,36 @@ static void bundle_dense(const dense_job *d, size_t first, size_t n)
         bundle_expand(d, first + f, acc[f]);
 }
 
+/* The histograms of group g of the features outside bundles and two-value
+ * ones, [n_two + g n_rest / groups, n_two + (g + 1) n_rest / groups), over
+ * rows[begin, end). */
+static void dense_group(const dense_job *d, size_t g, size_t begin, size_t end)
+{
+    const grow_ws *w = d->w;
+    size_t rest = d->n_rest, first = d->n_two + g * rest / d->groups, last = d->n_two + (g + 1) * rest / d->groups;
+    const size_t *j = d->feat + first;
+    if (last - first == 4)
+        hist_features(d, j, 4, begin, end);
+    else if (last - first == 3)
+        hist_features(d, j, 3, begin, end);
+    else {
+        double *h[4];
+        uint64_t seen[4][4];
+        for (size_t q = first; q < last; q++)
+            h[q - first] = d->h + w->b->hist_start[d->feat[q]] * w->slot;
+        hist_add_features(w, j, last - first, 1, w->slot, begin, end, h, seen);
+    }
+}
+
 /* Task i: the two-value features [TWO_GROUP i, ...) of d->feat while
- * i < d->twos; then the bundles [BUNDLE_GROUP g, ...), g = i - twos; then
- * group g = i - twos - (bundle tasks) of the others:
- * [n_two + g n_rest / groups, n_two + (g + 1) n_rest / groups). */
+ * i < d->twos; then the bundles [BUNDLE_GROUP g, ...), g = i - twos; then,
+ * t = i - twos - (bundle tasks), the groups t, t + group_tasks, ... of the
+ * others, a block of ROW_BLOCK rows at a time for all of them: a block's
+ * row indices and statistics, read by every group, stay in the core's
+ * cache (a bin still adds its rows in row order). */
 static kiln_status dense_task(void *arg, size_t i)
 {
     dense_job *d = arg;
-    const grow_ws *w = d->w;
     size_t bundle_tasks = (d->bundles + BUNDLE_GROUP - 1) / BUNDLE_GROUP;
     if (i < d->twos) {
         size_t first = TWO_GROUP * i, n = d->n_two - first < TWO_GROUP ? d->n_two - first : TWO_GROUP;
@@ -575,19 +603,10 @@ static kiln_status dense_task(void *arg, size_t i)
         bundle_dense(d, first, d->bundles - first < BUNDLE_GROUP ? d->bundles - first : BUNDLE_GROUP);
         return KILN_OK;
     }
-    size_t g = i - d->twos - bundle_tasks, rest = d->n_rest;
-    size_t first = d->n_two + g * rest / d->groups, last = d->n_two + (g + 1) * rest / d->groups;
-    const size_t *j = d->feat + first;
-    if (last - first == 4)
-        hist_features(d, j, 4);
-    else if (last - first == 3)
-        hist_features(d, j, 3);
-    else {
-        double *h[4];
-        uint64_t seen[4][4];
-        for (size_t q = first; q < last; q++)
-            h[q - first] = d->h + w->b->hist_start[d->feat[q]] * w->slot;
-        hist_add_features(w, j, last - first, 1, w->slot, d->begin, d->end, h, seen);
+    for (size_t b = d->begin; b < d->end; b += ROW_BLOCK) {
+        size_t e = d->end - b < ROW_BLOCK ? d->end : b + ROW_BLOCK;
+        for (size_t g = i - d->twos - bundle_tasks; g < d->groups; g += d->group_tasks)
+            dense_group(d, g, b, e);
     }
     return KILN_OK;
 }
@@ -616,9 +635,10 @@ static kiln_status hist_build(grow_ws *w, size_t begin, size_t end, double **out
      * of 4), so the threads finish together. */
     size_t rest = at - n_two, t = (size_t)threads, groups = (rest + 3) / 4;
     groups = (groups + t - 1) / t * t;
+    groups = groups < rest ? groups : rest;
     dense_job d = {w, begin, end, h, w->order, n_two, (n_two + TWO_GROUP - 1) / TWO_GROUP, bundles,
-                   rest, groups < rest ? groups : rest};
-    size_t tasks = d.twos + (bundles + BUNDLE_GROUP - 1) / BUNDLE_GROUP + d.groups;
+                   rest, groups, t < groups ? t : groups};
+    size_t tasks = d.twos + (bundles + BUNDLE_GROUP - 1) / BUNDLE_GROUP + d.group_tasks;
     kiln_status s = kiln_parallel_for(tasks, threads, dense_task, &d);
     if (s != KILN_OK) {
         free(h);
