@@ -541,7 +541,7 @@ static kiln_status forest_predict(const void *model, const kiln_mat *X, kiln_mat
     for (size_t i = 0; i < out->rows; i++)
         memset(KILN_MAT_ROW(out, i), 0, out->cols * sizeof(double));
     int threads = kiln_cpu_count();
-    predict_job job = {f, X, out, kiln_tree_predict_block(X->rows, X->cols, threads)};
+    predict_job job = {f, X, out, kiln_tree_predict_block((const kiln_tree *const *)f->trees, f->n_trees, X, threads)};
     size_t blocks = (X->rows + job.block - 1) / job.block;
     return kiln_parallel_for(blocks, threads, predict_block, &job);
 }

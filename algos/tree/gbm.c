@@ -202,7 +202,7 @@ static kiln_status gbm_predict(const void *model, const kiln_mat *X, kiln_mat *o
     if (out->rows != X->rows || out->cols != n_outputs(m))
         return KILN_ERROR(KILN_EINPUT, "gbm: the output must be %zu x %zu", X->rows, n_outputs(m));
     int threads = kiln_cpu_count();
-    predict_job j = {m, X, out, kiln_tree_predict_block(X->rows, X->cols, threads)};
+    predict_job j = {m, X, out, kiln_tree_predict_block((const kiln_tree *const *)m->trees, m->n_trees, X, threads)};
     size_t blocks = (X->rows + j.block - 1) / j.block;
     return kiln_parallel_for(blocks, threads, predict_block, &j);
 }

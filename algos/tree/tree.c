@@ -46,32 +46,83 @@ size_t kiln_tree_leaf_binned(const kiln_tree *t, const kiln_bins *b, size_t i)
     return k;
 }
 
+/* Rows that walk a tree side by side (kiln_tree_predict_add). */
+#define WALK_GROUP 8
+
+/* The leaves of the WALK_GROUP rows x[0..WALK_GROUP) into leaf[]: the rows
+ * take one step each in turn, a row at a leaf staying there, until all are
+ * at leaves. A row's next node waits on its feature's value, which waits on
+ * its node; eight such chains side by side keep the core busy where one row
+ * at a time would wait out each step (the same leaves as kiln_tree_leaf).
+ * Predicting 60000 x 28 rows, 2 threads: 100 deep forest trees 0.49 ->
+ * 0.26 s, 100 boosted ones 0.092 -> 0.031 s (with the blocks below). */
+static void leaves_side_by_side(const kiln_tree *t, const double *const *x, size_t *leaf)
+{
+    for (size_t r = 0; r < WALK_GROUP; r++)
+        leaf[r] = 0;
+    for (int moving = 1; moving;) {
+        moving = 0;
+        for (size_t r = 0; r < WALK_GROUP; r++) {
+            size_t k = leaf[r];
+            int32_t f = t->feature[k];
+            int split = f >= 0;
+            double v = x[r][split ? f : 0];
+            int left = (v <= t->threshold[k]) | ((v != v) & t->default_left[k]);
+            int32_t next = t->right[k] + left * (t->left[k] - t->right[k]);
+            leaf[r] = split ? (size_t)next : k;
+            moving |= split;
+        }
+    }
+}
+
 void kiln_tree_predict_add(const kiln_tree *t, const kiln_mat *X, kiln_mat *out, size_t col, double scale)
 {
-    for (size_t i = 0; i < X->rows; i++) {
-        const double *v = t->value + kiln_tree_leaf(t, KILN_MAT_ROW(X, i)) * t->n_outputs;
-        double *o = KILN_MAT_ROW(out, i) + col;
-        for (size_t k = 0; k < t->n_outputs; k++)
-            o[k] += scale * v[k];
+    static const double no_features = 0; /* read at a leaf root, never compared */
+    size_t leaf[WALK_GROUP];
+    const double *x[WALK_GROUP];
+    for (size_t i = 0; i < X->rows; i += WALK_GROUP) {
+        size_t n = X->rows - i < WALK_GROUP ? X->rows - i : WALK_GROUP;
+        for (size_t r = 0; r < WALK_GROUP; r++) /* a short last group repeats its first row */
+            x[r] = X->cols ? KILN_MAT_ROW(X, i + (r < n ? r : 0)) : &no_features;
+        leaves_side_by_side(t, x, leaf);
+        for (size_t r = 0; r < n; r++) {
+            const double *v = t->value + leaf[r] * t->n_outputs;
+            double *o = KILN_MAT_ROW(out, i + r) + col;
+            for (size_t k = 0; k < t->n_outputs; k++)
+                o[k] += scale * v[k];
+        }
     }
 }
 
 /* A block of rows goes through one tree, then the next: the tree's nodes are
  * read from memory once per block and stay in cache while its rows follow
- * them, so the larger the block, the fewer times a forest's trees (megabytes
- * each when grown deep) are read. The block's own rows must stay cached too,
- * which bounds it by PREDICT_CACHE bytes of rows, and each thread gets at
- * least one block. Measured on 60000 x 28 rows and 100 deep trees, 2
- * threads: 512-row blocks 3.5 s, one block per thread 0.65 s. */
-#define PREDICT_CACHE (8u << 20)
+ * them. Trees of at most SMALL_TREE bytes (boosting's, a shallow forest's)
+ * stay in the core's cache whatever the block, so the block is sized for its
+ * rows to stay there too (SMALL_ROWS bytes): 10000 Fashion-MNIST rows (784
+ * features) through 200 boosted trees, 2 threads, took 0.052 s in 1337-row
+ * blocks, 0.028 s in 40-row ones. A larger tree is read again for every
+ * block, so the larger the block the better, as long as its rows stay
+ * cached (LARGE_ROWS bytes, PREDICT_MIN_BLOCK rows at least): 60000 x 28
+ * rows through 100 deep trees took 3.5 s in 512-row blocks, 0.65 s in one
+ * block per thread. Each thread gets at least one block. */
+#define SMALL_TREE (256u << 10)
+#define SMALL_ROWS (512u << 10)
+#define LARGE_ROWS (8u << 20)
 #define PREDICT_MIN_BLOCK 512
 
-size_t kiln_tree_predict_block(size_t rows, size_t cols, int threads)
+size_t kiln_tree_predict_block(const kiln_tree *const *trees, size_t n_trees, const kiln_mat *X, int threads)
 {
-    size_t per_thread = (rows + (size_t)threads - 1) / (size_t)threads;
-    size_t cached = PREDICT_CACHE / (cols * sizeof(double) + 1);
+    size_t largest = 0;
+    for (size_t t = 0; t < n_trees; t++) {
+        size_t bytes = trees[t]->n_nodes * kiln_tree_bytes_per_node(trees[t]);
+        largest = bytes > largest ? bytes : largest;
+    }
+    int small = largest <= SMALL_TREE;
+    size_t per_thread = (X->rows + (size_t)threads - 1) / (size_t)threads;
+    size_t cached = (small ? SMALL_ROWS : LARGE_ROWS) / (X->cols * sizeof(double) + 1);
     size_t block = per_thread < cached ? per_thread : cached;
-    return block > PREDICT_MIN_BLOCK ? block : PREDICT_MIN_BLOCK;
+    size_t least = small ? 1 : PREDICT_MIN_BLOCK;
+    return block > least ? block : least;
 }
 
 void kiln_tree_importance_add(const kiln_tree *t, double *imp, size_t d)

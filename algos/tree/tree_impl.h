@@ -277,9 +277,9 @@ size_t kiln_tree_leaf(const kiln_tree *t, const double *x);
 size_t kiln_tree_leaf_binned(const kiln_tree *t, const kiln_bins *b, size_t i);
 /* out[i, col + k] += scale * value[leaf(X_i), k] for every row and output. */
 void kiln_tree_predict_add(const kiln_tree *t, const kiln_mat *X, kiln_mat *out, size_t col, double scale);
-/* Rows per block when many trees predict X (rows x cols) on `threads`
- * threads, each block through every tree in turn: see tree.c. */
-size_t kiln_tree_predict_block(size_t rows, size_t cols, int threads);
+/* Rows per block when trees[0..n_trees) predict X on `threads` threads,
+ * each block through every tree in turn: see tree.c. */
+size_t kiln_tree_predict_block(const kiln_tree *const *trees, size_t n_trees, const kiln_mat *X, int threads);
 /* imp[feature] += gain of every split (impurity-based importance, unnormalised). */
 void kiln_tree_importance_add(const kiln_tree *t, double *imp, size_t d);
 /* Bytes the node arrays take per node. */
