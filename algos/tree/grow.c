@@ -1306,18 +1306,35 @@ static size_t node_bound(const grow_ws *w, size_t n_rows)
     return 2 * (leaves ? leaves : 1) - 1;
 }
 
+/* Statistics per row up to which range sums are kept in registers. */
+#define ACC_MAX 3
+/* Rows whose statistics a range sum adds in separate lanes. */
+#define SUM_LANES 4
+
 /* The summed statistics of rows[begin, end) (the count first) into sum, m
- * statistics per row, added in row order. */
+ * statistics per row. Up to ACC_MAX statistics, row k is added to lane
+ * (k - begin) % SUM_LANES, the lanes summed as (0 + 1) + (2 + 3), then the
+ * rows after the last full group in order: SUM_LANES additions in flight
+ * instead of one chain waiting on each. More statistics: in row order. */
 static inline void range_sum_m(const grow_ws *w, size_t begin, size_t end, double *restrict sum, size_t m)
 {
+    sum[0] = (double)(end - begin);
     for (size_t q = 0; q < m; q++)
         sum[1 + q] = 0;
-    for (size_t k = begin; k < end; k++) {
+    size_t k = begin;
+    if (m <= ACC_MAX) {
+        double lane[SUM_LANES * ACC_MAX] = {0}; /* lane u's statistic q at [u * m + q] */
+        for (; k + SUM_LANES <= end; k += SUM_LANES)
+            for (size_t i = 0; i < SUM_LANES * m; i++)
+                lane[i] += w->nst[k * m + i];
+        for (size_t q = 0; q < m; q++)
+            sum[1 + q] = (lane[q] + lane[m + q]) + (lane[2 * m + q] + lane[3 * m + q]);
+    }
+    for (; k < end; k++) {
         const double *s = w->nst + k * m;
         for (size_t q = 0; q < m; q++)
             sum[1 + q] += s[q];
     }
-    sum[0] = (double)(end - begin);
 }
 
 /* range_sum_m with the common statistic counts constant (sums in registers). */
@@ -1395,27 +1412,23 @@ static inline void row_stats(const grow_ws *w, size_t r, double *to)
         to[q] = times * st->row[r * w->m + q];
 }
 
-/* Statistics per row up to which the children's sums are kept in registers. */
-#define ACC_MAX 3
-
 /* Stable partition of rows[begin, end) and their statistics: rows going
  * left first. Returns the split point. The children's summed statistics
- * (count first) go to kids[0..slot) and kids[slot..2 slot), added in row
- * order as a pass over each child's rows would. Every row is written to both
- * sides and only the side it belongs to advances, so the loop has no branch
- * to mispredict (inlined with a constant m for the common criteria). The
- * right side waits in tmp[begin, end), so the nodes of one tree can be
- * partitioned at the same time. With `regather` (boosting's float g, h) the
- * right side's statistics are not carried along but read again from their
- * source (row_stats), which saves tmp_st: n_rows x m doubles. */
+ * (count first) go to kids[0..slot) and kids[slot..2 slot) (range_sum, once
+ * each child's statistics are in place: summing in the loop would chain every
+ * row's additions one after another). Every row is written to both sides and
+ * only the side it belongs to advances, so the loop has no branch to
+ * mispredict (inlined with a constant m for the common criteria). The right
+ * side waits in tmp[begin, end), so the nodes of one tree can be partitioned
+ * at the same time. With `regather` (boosting's float g, h) the right side's
+ * statistics are not carried along but read again from their source
+ * (row_stats), which saves tmp_st: n_rows x m doubles. */
 static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, size_t m, int regather)
 {
     const split *s = &pd->best;
     size_t slot = m + 1, nl = pd->begin, nr = 0, stride = node_stride(w, pd->end - pd->begin);
     const uint8_t *col = codes_of(w, (size_t)s->feature, stride);
     unsigned bin = s->bin, miss_left = (unsigned)s->default_left;
-    double acc_l[ACC_MAX] = {0}, acc_r[ACC_MAX] = {0};
-    memset(kids, 0, 2 * slot * sizeof *kids);
     for (size_t k = pd->begin; k < pd->end; k++) {
         uint32_t r = w->rows[k];
         if (k + PREFETCH < pd->end)
@@ -1423,36 +1436,26 @@ static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, si
         unsigned code = col[(size_t)r * stride];
         size_t left = code == KILN_BIN_MISSING ? miss_left : code <= bin;
         const double *st = w->nst + k * m;
-        double *to_l = w->nst + nl * m, *sum = kids + (1 - left) * slot;
+        double *to_l = w->nst + nl * m;
         for (size_t q = 0; q < m; q++) {
             double v = st[q];
             to_l[q] = v;
             if (!regather)
                 w->tmp_st[(pd->begin + nr) * m + q] = v;
-            if (m <= ACC_MAX) { /* in registers: adding +-0.0 leaves a sum's bits as they are */
-                acc_l[q] += v * (double)left;
-                acc_r[q] += v * (double)(1 - left);
-            } else {
-                sum[1 + q] += v;
-            }
         }
         w->rows[nl] = r;
         w->tmp[pd->begin + nr] = r;
         nl += left;
         nr += 1 - left;
     }
-    for (size_t q = 0; q < m && m <= ACC_MAX; q++) {
-        kids[1 + q] = acc_l[q];
-        kids[slot + 1 + q] = acc_r[q];
-    }
-    kids[0] = (double)(nl - pd->begin);
-    kids[slot] = (double)nr;
     memcpy(w->rows + nl, w->tmp + pd->begin, nr * sizeof *w->rows);
     if (regather)
         for (size_t k = nl; k < pd->end; k++)
             row_stats(w, w->rows[k], w->nst + k * m);
     else
         memcpy(w->nst + nl * m, w->tmp_st + pd->begin * m, nr * m * sizeof *w->nst);
+    range_sum_m(w, pd->begin, nl, kids, m);
+    range_sum_m(w, nl, pd->end, kids + slot, m);
     return nl;
 }
 
