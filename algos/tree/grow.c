@@ -585,8 +585,11 @@ static void dense_group(const dense_job *d, size_t g, size_t begin, size_t end)
 
 /* Task i: the two-value features [TWO_GROUP i, ...) of d->feat while
  * i < d->twos; then the bundles [BUNDLE_GROUP g, ...), g = i - twos; then,
- * t = i - twos - (bundle tasks), the groups t, t + group_tasks, ... of the
- * others, a block of ROW_BLOCK rows at a time for all of them: a block's
+ * t = i - twos - (bundle tasks), the t-th of group_tasks runs of
+ * consecutive groups of the others (groups alternate between sizes, so a run
+ * holds as many features as any other, where dealing them out in turn gave
+ * one thread 16 of 28 features and the other 12), a block of ROW_BLOCK rows
+ * at a time for all of them: a block's
  * row indices and statistics, read by every group, stay in the core's
  * cache (a bin still adds its rows in row order). */
 static kiln_status dense_task(void *arg, size_t i)
@@ -603,9 +606,11 @@ static kiln_status dense_task(void *arg, size_t i)
         bundle_dense(d, first, d->bundles - first < BUNDLE_GROUP ? d->bundles - first : BUNDLE_GROUP);
         return KILN_OK;
     }
+    size_t t = i - d->twos - bundle_tasks;
+    size_t first = t * d->groups / d->group_tasks, last = (t + 1) * d->groups / d->group_tasks;
     for (size_t b = d->begin; b < d->end; b += ROW_BLOCK) {
         size_t e = d->end - b < ROW_BLOCK ? d->end : b + ROW_BLOCK;
-        for (size_t g = i - d->twos - bundle_tasks; g < d->groups; g += d->group_tasks)
+        for (size_t g = first; g < last; g++)
             dense_group(d, g, b, e);
     }
     return KILN_OK;
