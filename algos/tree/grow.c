@@ -660,22 +660,25 @@ typedef struct node_ctx {
     double loss, cover;
 } node_ctx;
 
-/* The criterion's loss and cover of summed statistics s (m of them), gini
- * and Newton inlined (tree_impl.h's arithmetic, the same bits as the
- * criterion's own), as they run for every candidate boundary of every node
- * of a forest or a boosting round. */
-static inline double crit_loss(const grow_ws *w, const double *s, size_t m)
-{
-    if (w->newton)
-        return kiln_newton_loss(s, w->c->lambda);
-    return w->gini ? kiln_gini_loss(s, m) : w->c->loss(w->c, s);
-}
-
+/* The criterion's cover of summed statistics s (m of them) and the gain of
+ * the split L | R (count first) of a node, gini and Newton inlined
+ * (tree_impl.h's arithmetic, the same bits as the criterion's own), as they
+ * run for every candidate boundary of every node of a forest or a boosting
+ * round. */
 static inline double crit_cover(const grow_ws *w, const double *s, size_t m)
 {
     if (w->newton)
         return s[1];
     return w->gini ? kiln_class_weight(s, m) : w->c->cover(w->c, s);
+}
+
+static inline double crit_gain(const grow_ws *w, const node_ctx *nc, const double *L, const double *R, size_t m)
+{
+    if (w->newton)
+        return kiln_newton_gain(nc->loss, L[1], L[2], R[1], R[2], w->c->lambda);
+    if (w->gini)
+        return nc->loss - kiln_gini_loss(L + 1, m) - kiln_gini_loss(R + 1, m);
+    return nc->loss - w->c->loss(w->c, L + 1) - w->c->loss(w->c, R + 1);
 }
 
 /* Try the split L | S - L of one feature at `bin` (the next nonempty bin
@@ -696,7 +699,7 @@ static inline void try_split(grow_ws *w, const node_ctx *nc, size_t j, unsigned 
     if (p->min_child_weight > 0 &&
         (crit_cover(w, L + 1, m) < p->min_child_weight || crit_cover(w, R + 1, m) < p->min_child_weight))
         return;
-    double gain = nc->loss - crit_loss(w, L + 1, m) - crit_loss(w, R + 1, m);
+    double gain = crit_gain(w, nc, L, R, m);
     if (best->feature < 0 || gain > best->gain || (gain == best->gain && (int)j < best->feature)) {
         *best = (split){(int)j, bin, next, default_left, gain, threshold};
     }
@@ -862,7 +865,7 @@ static double newton_gains(const grow_ws *w, const node_ctx *nc, const double *g
 {
     const double *S = w->sum;
     double lambda = w->c->lambda, mcw = w->p->min_child_weight;
-    const newton_vd zero = {0}, half = zero - 0.5, neg_inf = zero - INFINITY, s1 = zero + S[1], s2 = zero + S[2];
+    const newton_vd zero = {0}, half = zero + 0.5, neg_inf = zero - INFINITY, s1 = zero + S[1], s2 = zero + S[2];
     const newton_vi lane = {0, 1, 2, 3}, check = (newton_vi){0} - (int64_t)(mcw > 0);
     newton_vd top = neg_inf;
     newton_vi bad = {0};
@@ -871,7 +874,8 @@ static double newton_gains(const grow_ws *w, const node_ctx *nc, const double *g
         memcpy(&lg, g + k, sizeof lg);
         memcpy(&lh, hh + k, sizeof lh);
         newton_vd rg = s1 - lg, rh = s2 - lh;
-        newton_vd v = nc->loss - half * lg * lg / (lh + lambda) - half * rg * rg / (rh + lambda);
+        newton_vd a = lh + lambda, b = rh + lambda;
+        newton_vd v = nc->loss + half * (lg * lg * b + rg * rg * a) / (a * b); /* kiln_newton_gain */
         newton_vi in = lane + (int64_t)k < (int64_t)n, ok = ~(check & ((lh < mcw) | (rh < mcw))) & in;
         bad |= (v != v) & in;
         v = (newton_vd)(((newton_vi)v & ok) | ((newton_vi)neg_inf & ~ok));
