@@ -40,6 +40,7 @@
  * value instead of scanning every boundary. */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -436,7 +437,7 @@ typedef struct dense_job {
     size_t n_two, twos;  /* how many are two-value; the tasks that sum them */
     size_t bundles;      /* bundles used (dense_bundles); the tasks that histogram them */
     size_t n_rest, groups; /* the features left; their groups */
-    size_t group_tasks;    /* the tasks the groups are dealt to */
+    size_t tasks;          /* each takes a share of each kind of work */
 } dense_job;
 
 /* Rows of a node whose index and statistics one dense histogram task reads
@@ -583,34 +584,37 @@ static void dense_group(const dense_job *d, size_t g, size_t begin, size_t end)
     }
 }
 
-/* Task i: the two-value features [TWO_GROUP i, ...) of d->feat while
- * i < d->twos; then the bundles [BUNDLE_GROUP g, ...), g = i - twos; then,
- * t = i - twos - (bundle tasks), the t-th of group_tasks runs of
- * consecutive groups of the others (groups alternate between sizes, so a run
- * holds as many features as any other, where dealing them out in turn gave
- * one thread 16 of 28 features and the other 12), a block of ROW_BLOCK rows
- * at a time for all of them: a block's
- * row indices and statistics, read by every group, stay in the core's
- * cache (a bin still adds its rows in row order). */
-static kiln_status dense_task(void *arg, size_t i)
+/* The share [lo, hi) of n units that task t of `tasks` takes. */
+static void task_share(size_t n, size_t t, size_t tasks, size_t *lo, size_t *hi)
+{
+    *lo = t * n / tasks;
+    *hi = (t + 1) * n / tasks;
+}
+
+/* Task t: its share of each kind of work (so the threads finish together:
+ * the kinds dealt out as whole tasks left one thread with the bundles on top
+ * of its features): the groups of TWO_GROUP two-value features of d->feat,
+ * the bundles (BUNDLE_GROUP at a time), then a run of consecutive groups of
+ * the others (groups alternate between sizes, so a run holds as many
+ * features as any other) a block of ROW_BLOCK rows at a time for all of them:
+ * a block's row indices and statistics, read by every group, stay in the
+ * core's cache (a bin still adds its rows in row order). */
+static kiln_status dense_task(void *arg, size_t t)
 {
     dense_job *d = arg;
-    size_t bundle_tasks = (d->bundles + BUNDLE_GROUP - 1) / BUNDLE_GROUP;
-    if (i < d->twos) {
+    size_t lo, hi;
+    task_share(d->twos, t, d->tasks, &lo, &hi);
+    for (size_t i = lo; i < hi; i++) {
         size_t first = TWO_GROUP * i, n = d->n_two - first < TWO_GROUP ? d->n_two - first : TWO_GROUP;
         two_dense(d, d->feat + first, n);
-        return KILN_OK;
     }
-    if (i < d->twos + bundle_tasks) {
-        size_t first = BUNDLE_GROUP * (i - d->twos);
-        bundle_dense(d, first, d->bundles - first < BUNDLE_GROUP ? d->bundles - first : BUNDLE_GROUP);
-        return KILN_OK;
-    }
-    size_t t = i - d->twos - bundle_tasks;
-    size_t first = t * d->groups / d->group_tasks, last = (t + 1) * d->groups / d->group_tasks;
-    for (size_t b = d->begin; b < d->end; b += ROW_BLOCK) {
+    task_share(d->bundles, t, d->tasks, &lo, &hi);
+    for (size_t first = lo; first < hi; first += BUNDLE_GROUP)
+        bundle_dense(d, first, hi - first < BUNDLE_GROUP ? hi - first : BUNDLE_GROUP);
+    task_share(d->groups, t, d->tasks, &lo, &hi);
+    for (size_t b = d->begin; b < d->end && lo < hi; b += ROW_BLOCK) {
         size_t e = d->end - b < ROW_BLOCK ? d->end : b + ROW_BLOCK;
-        for (size_t g = first; g < last; g++)
+        for (size_t g = lo; g < hi; g++)
             dense_group(d, g, b, e);
     }
     return KILN_OK;
@@ -642,9 +646,8 @@ static kiln_status hist_build(grow_ws *w, size_t begin, size_t end, double **out
     groups = (groups + t - 1) / t * t;
     groups = groups < rest ? groups : rest;
     dense_job d = {w, begin, end, h, w->order, n_two, (n_two + TWO_GROUP - 1) / TWO_GROUP, bundles,
-                   rest, groups, t < groups ? t : groups};
-    size_t tasks = d.twos + (bundles + BUNDLE_GROUP - 1) / BUNDLE_GROUP + d.group_tasks;
-    kiln_status s = kiln_parallel_for(tasks, threads, dense_task, &d);
+                   rest, groups, t};
+    kiln_status s = kiln_parallel_for(t, threads, dense_task, &d);
     if (s != KILN_OK) {
         free(h);
         return s;
@@ -1647,6 +1650,7 @@ typedef struct grow_queue {
     grow_ws *shared;  /* its stack is the queue; its tree receives the nodes */
     grow_ws *workers; /* one per thread */
     size_t busy;      /* threads splitting a node */
+    atomic_ulong version; /* counts the changes `changed` is broadcast for */
     int failed;
 } grow_queue;
 
@@ -1664,8 +1668,14 @@ static kiln_status worker_task(void *arg, size_t i)
     kiln_status st = KILN_OK;
     pthread_mutex_lock(&q->lock);
     for (;;) {
-        while (!q->failed && sh->n_pending == 0 && q->busy > 0)
-            pthread_cond_wait(&q->changed, &q->lock);
+        while (!q->failed && sh->n_pending == 0 && q->busy > 0) {
+            unsigned long v = atomic_load(&q->version);
+            pthread_mutex_unlock(&q->lock);
+            kiln_spin_changed(&q->version, v); /* a node is usually pushed soon */
+            pthread_mutex_lock(&q->lock);
+            if (atomic_load(&q->version) == v)
+                pthread_cond_wait(&q->changed, &q->lock);
+        }
         if (q->failed || sh->n_pending == 0)
             break;
         pending pd = pop(sh, sh->n_pending - 1, w->kbuf);
@@ -1686,12 +1696,14 @@ static kiln_status worker_task(void *arg, size_t i)
         q->busy--;
         if (st == KILN_OK && l >= 0)
             st = push_kids(sh, w, kids);
+        atomic_fetch_add(&q->version, 1);
         pthread_cond_broadcast(&q->changed);
         if (st != KILN_OK)
             break;
     }
     if (st != KILN_OK)
         q->failed = 1;
+    atomic_fetch_add(&q->version, 1);
     pthread_cond_broadcast(&q->changed);
     pthread_mutex_unlock(&q->lock);
     return st;

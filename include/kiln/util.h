@@ -16,6 +16,7 @@
 #ifndef KILN_UTIL_H
 #define KILN_UTIL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -31,6 +32,12 @@ int kiln_cpu_count(void);
  * failing status by index order (so errors are deterministic too). */
 typedef kiln_status (*kiln_task_fn)(void *arg, size_t i);
 kiln_status kiln_parallel_for(size_t n, int threads, kiln_task_fn fn, void *arg);
+
+/* Watch *v for a short while (about 200 us) until it differs from `was`:
+ * returns 1 when it did, 0 when the time ran out. For a thread about to sleep
+ * on a condition variable for an event likely to come soon (waking a
+ * sleeping thread costs tens of microseconds); it re-checks under its lock. */
+int kiln_spin_changed(const atomic_ulong *v, unsigned long was);
 
 /* Set and query the BLAS thread count (OpenBLAS). */
 void kiln_blas_threads(int n);
