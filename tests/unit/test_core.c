@@ -155,6 +155,18 @@ START_TEST(parallel_for_nests_and_repeats)
 }
 END_TEST
 
+/* The watch before a thread sleeps: a value that already differs ends it at
+ * once; one that never changes ends it when its time runs out (it returns). */
+START_TEST(spin_ends_on_change_or_time)
+{
+    atomic_ulong v;
+    atomic_init(&v, 7);
+    ck_assert_msg(kiln_spin_changed(&v, 6) == 1, "a value that differs is a change");
+    ck_assert_msg(kiln_spin_changed(&v, 7) == 0, "an unchanged value: the watch gives up");
+    ck_assert_msg(atomic_load(&v) == 7, "the watch only reads");
+}
+END_TEST
+
 /* Pieces of many sizes, across chunk boundaries and one larger than a chunk:
  * each 64-byte aligned, fully writable, and none overlapping another (each is
  * filled with its own byte, and every byte is read back after the last). */
@@ -238,6 +250,7 @@ int main(void)
     tcase_add_test(tc, params_defaults_and_errors);
     tcase_add_test(tc, parallel_for_covers_every_index);
     tcase_add_test(tc, parallel_for_nests_and_repeats);
+    tcase_add_test(tc, spin_ends_on_change_or_time);
     tcase_add_test(tc, arena_pieces_are_aligned_and_apart);
     tcase_add_test(tc, arena_out_of_memory_is_reported);
     tcase_add_test(tc, vmath_matches_libm);
