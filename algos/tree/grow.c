@@ -1424,26 +1424,24 @@ static inline void row_stats(const grow_ws *w, size_t r, double *to)
         to[q] = times * st->row[r * w->m + q];
 }
 
-/* Stable partition of rows[begin, end) and their statistics: rows going
- * left first. Returns the split point. The children's summed statistics
- * (count first) go to kids[0..slot) and kids[slot..2 slot) (range_sum, once
- * each child's statistics are in place: summing in the loop would chain every
- * row's additions one after another). Every row is written to both sides and
- * only the side it belongs to advances, so the loop has no branch to
- * mispredict (inlined with a constant m for the common criteria). The right
- * side waits in tmp[begin, end), so the nodes of one tree can be partitioned
- * at the same time. With `regather` (boosting's float g, h) the right side's
- * statistics are not carried along but read again from their source
- * (row_stats), which saves tmp_st: n_rows x m doubles. */
-static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, size_t m, int regather)
+/* The rows[begin, end) of node pd (a whole node, or a part of one
+ * partitioned on its own thread) split by its best split: the rows going
+ * left, in order, to rows[begin, begin + nl) with their statistics, those
+ * going right, in order, to tmp[begin, ...) with theirs to tmp_st (unless
+ * `regather`: boosting's float g, h are read again from their source,
+ * row_stats, which saves tmp_st: n_rows x m doubles). Returns nl. Every row
+ * is written to both sides and only the side it belongs to advances, so the
+ * loop has no branch to mispredict (inlined with a constant m for the common
+ * criteria). */
+static inline size_t split_rows_m(grow_ws *w, const pending *pd, size_t begin, size_t end, size_t m, int regather)
 {
     const split *s = &pd->best;
-    size_t slot = m + 1, nl = pd->begin, nr = 0, stride = node_stride(w, pd->end - pd->begin);
+    size_t nl = begin, nr = 0, stride = node_stride(w, pd->end - pd->begin);
     const uint8_t *col = codes_of(w, (size_t)s->feature, stride);
     unsigned bin = s->bin, miss_left = (unsigned)s->default_left;
-    for (size_t k = pd->begin; k < pd->end; k++) {
+    for (size_t k = begin; k < end; k++) {
         uint32_t r = w->rows[k];
-        if (k + PREFETCH < pd->end)
+        if (k + PREFETCH < end)
             __builtin_prefetch(col + (size_t)w->rows[k + PREFETCH] * stride);
         unsigned code = col[(size_t)r * stride];
         size_t left = code == KILN_BIN_MISSING ? miss_left : code <= bin;
@@ -1453,34 +1451,110 @@ static inline size_t partition_m(grow_ws *w, const pending *pd, double *kids, si
             double v = st[q];
             to_l[q] = v;
             if (!regather)
-                w->tmp_st[(pd->begin + nr) * m + q] = v;
+                w->tmp_st[(begin + nr) * m + q] = v;
         }
         w->rows[nl] = r;
-        w->tmp[pd->begin + nr] = r;
+        w->tmp[begin + nr] = r;
         nl += left;
         nr += 1 - left;
     }
-    memcpy(w->rows + nl, w->tmp + pd->begin, nr * sizeof *w->rows);
-    if (regather)
-        for (size_t k = nl; k < pd->end; k++)
-            row_stats(w, w->rows[k], w->nst + k * m);
-    else
-        memcpy(w->nst + nl * m, w->tmp_st + pd->begin * m, nr * m * sizeof *w->nst);
-    range_sum_m(w, pd->begin, nl, kids, m);
-    range_sum_m(w, nl, pd->end, kids + slot, m);
-    return nl;
+    return nl - begin;
 }
 
-static size_t partition(grow_ws *w, const pending *pd, double *kids)
+/* split_rows_m with the common statistic counts constant. */
+static size_t split_rows(grow_ws *w, const pending *pd, size_t begin, size_t end)
 {
     switch (w->m) {
     case 2:
-        return w->tmp_st ? partition_m(w, pd, kids, 2, 0) : partition_m(w, pd, kids, 2, 1);
+        return w->tmp_st ? split_rows_m(w, pd, begin, end, 2, 0) : split_rows_m(w, pd, begin, end, 2, 1);
     case 3:
-        return partition_m(w, pd, kids, 3, 0);
+        return split_rows_m(w, pd, begin, end, 3, 0);
     default:
-        return partition_m(w, pd, kids, w->m, 0);
+        return split_rows_m(w, pd, begin, end, w->m, 0);
     }
+}
+
+/* The n right rows split_rows left in tmp[from, from + n) to rows[to, to + n),
+ * with their statistics. */
+static void place_right(grow_ws *w, size_t from, size_t to, size_t n)
+{
+    size_t m = w->m;
+    memcpy(w->rows + to, w->tmp + from, n * sizeof *w->rows);
+    if (w->tmp_st)
+        memcpy(w->nst + to * m, w->tmp_st + from * m, n * m * sizeof *w->nst);
+    else
+        for (size_t k = to; k < to + n; k++)
+            row_stats(w, w->rows[k], w->nst + k * m);
+}
+
+/* Nodes of at least this many rows are partitioned on all the tree's threads
+ * (the root, before the threads take a node each). */
+#define PARTITION_PARALLEL_MIN 32768
+/* Parts a node is partitioned in at most. */
+#define PARTS_MAX 64
+
+/* A node partitioned in parts, one per thread: each part's rows split in
+ * place (split_rows), then the parts' left rows moved down next to each
+ * other in order, then each part's right rows placed after all the left
+ * ones: the same stable order as one pass. */
+typedef struct part_job {
+    grow_ws *w;
+    const pending *pd;
+    size_t begin[PARTS_MAX + 1]; /* part i: rows[begin[i], begin[i + 1]) */
+    size_t nl[PARTS_MAX];        /* its left rows */
+    size_t right[PARTS_MAX];     /* where its right rows go */
+} part_job;
+
+static kiln_status part_split_task(void *arg, size_t i)
+{
+    part_job *j = arg;
+    j->nl[i] = split_rows(j->w, j->pd, j->begin[i], j->begin[i + 1]);
+    return KILN_OK;
+}
+
+static kiln_status part_place_task(void *arg, size_t i)
+{
+    part_job *j = arg;
+    place_right(j->w, j->begin[i], j->right[i], j->begin[i + 1] - j->begin[i] - j->nl[i]);
+    return KILN_OK;
+}
+
+/* Stable partition of node pd's rows and statistics: rows going left first;
+ * *mid receives the split point. The children's summed statistics (count
+ * first) go to kids[0..slot) and kids[slot..2 slot) (range_sum, once each
+ * child's statistics are in place: summing in the partition loop would chain
+ * every row's additions one after another). The right side waits in
+ * tmp[begin, end), so the nodes of one tree can be partitioned at the same
+ * time. */
+static kiln_status partition(grow_ws *w, const pending *pd, double *kids, size_t *mid)
+{
+    size_t n = pd->end - pd->begin, m = w->m;
+    size_t parts = n >= PARTITION_PARALLEL_MIN && w->threads > 1 ? (size_t)w->threads : 1;
+    parts = parts < PARTS_MAX ? parts : PARTS_MAX;
+    if (parts == 1) {
+        *mid = pd->begin + split_rows(w, pd, pd->begin, pd->end);
+        place_right(w, pd->begin, *mid, pd->end - *mid);
+    } else {
+        part_job j = {.w = w, .pd = pd};
+        for (size_t i = 0; i <= parts; i++)
+            j.begin[i] = pd->begin + i * n / parts;
+        KILN_TRY(kiln_parallel_for(parts, w->threads, part_split_task, &j));
+        size_t to = pd->begin;
+        for (size_t i = 0; i < parts; i++) { /* in order: a part's rows move down over its predecessor's */
+            memmove(w->rows + to, w->rows + j.begin[i], j.nl[i] * sizeof *w->rows);
+            memmove(w->nst + to * m, w->nst + j.begin[i] * m, j.nl[i] * m * sizeof *w->nst);
+            to += j.nl[i];
+        }
+        *mid = to;
+        for (size_t i = 0; i < parts; i++) {
+            j.right[i] = to;
+            to += j.begin[i + 1] - j.begin[i] - j.nl[i];
+        }
+        KILN_TRY(kiln_parallel_for(parts, w->threads, part_place_task, &j));
+    }
+    range_sum(w, pd->begin, *mid, kids);
+    range_sum(w, *mid, pd->end, kids + w->slot);
+    return KILN_OK;
 }
 
 /* Histograms for the children of a dense parent: build the smaller child's,
@@ -1549,7 +1623,13 @@ static kiln_status node_split(grow_ws *w, pending *pd, int32_t l, pending kids[2
     uint64_t *known[2] = {w->kbuf + w->words, w->kbuf + 2 * w->words};
     memcpy(known[0], w->kbuf, w->words * sizeof *w->kbuf);
     memcpy(known[1], w->kbuf, w->words * sizeof *w->kbuf);
-    size_t mid = partition(w, pd, sums);
+    size_t mid;
+    kiln_status ps = partition(w, pd, sums, &mid);
+    if (ps != KILN_OK) {
+        free(pd->hist);
+        pd->hist = NULL;
+        return ps;
+    }
     kids[0] = (pending){l, pd->begin, mid, pd->depth + 1, NULL, {.feature = -1}};
     kids[1] = (pending){l + 1, mid, pd->end, pd->depth + 1, NULL, {.feature = -1}};
     int left_small = mid - pd->begin <= pd->end - mid;

@@ -266,6 +266,39 @@ START_TEST(thread_count_does_not_change_the_model)
 }
 END_TEST
 
+/* Nodes of 32768 rows or more are partitioned in one part per thread (the
+ * parts' rows then put together in order): 40000 rows on 1, 2 and 3 threads
+ * (parts of unequal size) give the same trees, byte for byte. */
+START_TEST(large_nodes_split_the_same_on_any_threads)
+{
+    const char *ids[] = {"dt", "gbm"};
+    fixture f;
+    make_checker(&f, 40000, 6, 4);
+    for (size_t q = 0; q < 2; q++) {
+        const char *set[] = {"n_estimators=3", NULL};
+        const char *const *s = strcmp(ids[q], "dt") == 0 ? NULL : set;
+        void *m1;
+        ck_assert_msg(fit_with(ids[q], s, &f, 5, 1, &m1) == KILN_OK, "%s fits on 1 thread", ids[q]);
+        size_t l1;
+        unsigned char *b1 = model_bytes(ids[q], m1, &l1);
+        for (int threads = 2; threads <= 3; threads++) {
+            void *m;
+            ck_assert_msg(fit_with(ids[q], s, &f, 5, threads, &m) == KILN_OK, "%s fits on %d threads", ids[q],
+                          threads);
+            size_t l;
+            unsigned char *b = model_bytes(ids[q], m, &l);
+            ck_assert_msg(l == l1 && memcmp(b, b1, l) == 0, "%s: 1 and %d threads write identical bytes", ids[q],
+                          threads);
+            free(b);
+            kiln_algo_find(ids[q])->free(m);
+        }
+        free(b1);
+        kiln_algo_find(ids[q])->free(m1);
+    }
+    fixture_free(&f);
+}
+END_TEST
+
 /* Several fits on one dataset at once, as compare runs them: the bins are
  * built once and shared, and every model equals the one fitted alone. */
 typedef struct parallel_fits {
@@ -746,6 +779,7 @@ int main(void)
     tcase_add_test(tc, bad_parameters_are_refused);
     tcase_add_test(tc, inspect_speaks_the_users_terms);
     tcase_add_test(tc, thread_count_does_not_change_the_model);
+    tcase_add_test(tc, large_nodes_split_the_same_on_any_threads);
     tcase_add_test(tc, parallel_fits_share_one_cache);
     tcase_add_test(tc, save_load_predicts_identically);
     tcase_add_test(tc, scores_match_scikit_learn);
