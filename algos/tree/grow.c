@@ -1474,6 +1474,13 @@ static size_t split_rows(grow_ws *w, const pending *pd, size_t begin, size_t end
     }
 }
 
+/* The statistics of rows[begin, end) from their source (row_stats). */
+static void gather_range(grow_ws *w, size_t begin, size_t end)
+{
+    for (size_t k = begin; k < end; k++)
+        row_stats(w, w->rows[k], w->nst + k * w->m);
+}
+
 /* The n right rows split_rows left in tmp[from, from + n) to rows[to, to + n),
  * with their statistics. */
 static void place_right(grow_ws *w, size_t from, size_t to, size_t n)
@@ -1483,14 +1490,14 @@ static void place_right(grow_ws *w, size_t from, size_t to, size_t n)
     if (w->tmp_st)
         memcpy(w->nst + to * m, w->tmp_st + from * m, n * m * sizeof *w->nst);
     else
-        for (size_t k = to; k < to + n; k++)
-            row_stats(w, w->rows[k], w->nst + k * m);
+        gather_range(w, to, to + n);
 }
 
-/* Nodes of at least this many rows are partitioned on all the tree's threads
- * (the root, before the threads take a node each). */
-#define PARTITION_PARALLEL_MIN 32768
-/* Parts a node is partitioned in at most. */
+/* Ranges of at least this many rows (the tree's rows gathered, a node
+ * partitioned: the root, before the threads take a node each) are worked on
+ * in one part per thread. */
+#define PARTS_MIN_ROWS 32768
+/* Parts a range is worked on in at most. */
 #define PARTS_MAX 64
 
 /* A node partitioned in parts, one per thread: each part's rows split in
@@ -1519,6 +1526,31 @@ static kiln_status part_place_task(void *arg, size_t i)
     return KILN_OK;
 }
 
+static kiln_status part_gather_task(void *arg, size_t i)
+{
+    part_job *j = arg;
+    gather_range(j->w, j->begin[i], j->begin[i + 1]);
+    return KILN_OK;
+}
+
+/* The parts rows[begin, begin + n) is worked on in (j->begin); returns how many. */
+static size_t parts_of(part_job *j, size_t begin, size_t n)
+{
+    size_t parts = n >= PARTS_MIN_ROWS && j->w->threads > 1 ? (size_t)j->w->threads : 1;
+    parts = parts < PARTS_MAX ? parts : PARTS_MAX;
+    for (size_t i = 0; i <= parts; i++)
+        j->begin[i] = begin + i * n / parts;
+    return parts;
+}
+
+/* The statistics of the tree's rows in row order, scaled by their repeat counts. */
+static kiln_status gather_stats(grow_ws *w, size_t n_rows)
+{
+    part_job j = {.w = w};
+    size_t parts = parts_of(&j, 0, n_rows);
+    return kiln_parallel_for(parts, w->threads, part_gather_task, &j);
+}
+
 /* Stable partition of node pd's rows and statistics: rows going left first;
  * *mid receives the split point. The children's summed statistics (count
  * first) go to kids[0..slot) and kids[slot..2 slot) (range_sum, once each
@@ -1528,16 +1560,13 @@ static kiln_status part_place_task(void *arg, size_t i)
  * time. */
 static kiln_status partition(grow_ws *w, const pending *pd, double *kids, size_t *mid)
 {
-    size_t n = pd->end - pd->begin, m = w->m;
-    size_t parts = n >= PARTITION_PARALLEL_MIN && w->threads > 1 ? (size_t)w->threads : 1;
-    parts = parts < PARTS_MAX ? parts : PARTS_MAX;
+    size_t m = w->m;
+    part_job j = {.w = w, .pd = pd};
+    size_t parts = parts_of(&j, pd->begin, pd->end - pd->begin);
     if (parts == 1) {
         *mid = pd->begin + split_rows(w, pd, pd->begin, pd->end);
         place_right(w, pd->begin, *mid, pd->end - *mid);
     } else {
-        part_job j = {.w = w, .pd = pd};
-        for (size_t i = 0; i <= parts; i++)
-            j.begin[i] = pd->begin + i * n / parts;
         KILN_TRY(kiln_parallel_for(parts, w->threads, part_split_task, &j));
         size_t to = pd->begin;
         for (size_t i = 0; i < parts; i++) { /* in order: a part's rows move down over its predecessor's */
@@ -2080,13 +2109,6 @@ static void ws_free(grow_ws *w)
         kept_clear(&all);
 }
 
-/* The statistics of the tree's rows in row order, scaled by their repeat counts. */
-static void gather_stats(grow_ws *w, size_t n_rows)
-{
-    for (size_t k = 0; k < n_rows; k++)
-        row_stats(w, w->rows[k], w->nst + k * w->m);
-}
-
 /* Allocate what ws_take did not provide; gather the rows and statistics. */
 static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
 {
@@ -2125,8 +2147,7 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
     w->R = w->sum + 2 * slot;
     for (size_t k = 0; k < n_rows; k++)
         w->rows[k] = rows ? rows[k] : (uint32_t)k;
-    gather_stats(w, n_rows);
-    return KILN_OK;
+    return gather_stats(w, n_rows);
 }
 
 /* A copy of t with arrays of its size, in `arena` or (NULL) blocks of its
