@@ -78,6 +78,66 @@ static void assign_codes(bin_job *job, size_t j, const kiln_radix *sb, size_t n,
     }
 }
 
+/* Distinct values up to which a column is binned without sorting it. */
+#define FEW_VALUES 4
+
+/* The distinct keys of key[0..n) into few[], ascending, when there are at
+ * most FEW_VALUES and max_bins of them and no two stand for equal doubles (-0
+ * and +0, which the sort would put in one bin): returns how many; 0 when the
+ * column must be sorted. */
+static size_t few_values(const uint64_t *key, size_t n, size_t max_bins, uint64_t *few)
+{
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < u && few[k] != key[i])
+            k++;
+        if (k == u) {
+            if (u == FEW_VALUES || u == max_bins)
+                return 0;
+            few[u++] = key[i];
+        }
+    }
+    for (size_t i = 1; i < u; i++) /* insertion sort */
+        for (size_t k = i; k > 0 && few[k - 1] > few[k]; k--) {
+            uint64_t t = few[k];
+            few[k] = few[k - 1];
+            few[k - 1] = t;
+        }
+    for (size_t i = 1; i < u; i++)
+        if (kiln_radix_value(few[i]) == kiln_radix_value(few[i - 1]))
+            return 0;
+    return u;
+}
+
+/* Column j of u <= FEW_VALUES distinct values few[] (ascending, keys): the
+ * bins find_cuts and assign_codes would give it, one per value with the
+ * midpoints between them as cuts, the codes written in row order. */
+static void bin_few(bin_job *job, size_t j, const kiln_radix *sb, size_t n, const uint64_t *few, size_t u)
+{
+    kiln_bins *b = job->b;
+    size_t stride = (size_t)b->max_bins + 1;
+    double *lo = job->lo + j * stride, *hi = job->hi + j * stride, *cut = job->cuts + j * (stride - 2);
+    for (size_t k = 0; k < stride; k++) {
+        lo[k] = INFINITY;
+        hi[k] = -INFINITY;
+    }
+    for (size_t k = 0; k < u; k++) {
+        lo[k + 1] = hi[k + 1] = kiln_radix_value(few[k]);
+        if (k > 0)
+            cut[k - 1] = midpoint(lo[k], lo[k + 1]);
+    }
+    b->n_bins[j] = (uint16_t)u;
+    uint8_t *col = b->codes + j * b->rows;
+    memset(col, KILN_BIN_MISSING, b->rows);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t code = 1;
+        while (few[code - 1] != sb->key[i])
+            code++;
+        col[sb->row[i]] = code;
+    }
+}
+
 /* Rows ahead of the one being read that a column gather prefetches: a
  * column of a row-major matrix is a strided read the hardware prefetcher
  * loses at every page. */
@@ -97,6 +157,12 @@ static void bin_column(bin_job *job, kiln_radix *sb, size_t j)
             sb->key[n] = kiln_radix_key(x);
             sb->row[n++] = (uint32_t)i;
         }
+    }
+    uint64_t few[FEW_VALUES];
+    size_t u = few_values(sb->key, n, max_bins, few);
+    if (u > 0) {
+        bin_few(job, j, sb, n, few, u);
+        return;
     }
     kiln_radix_sort(sb, n);
     double *cut = job->cuts + j * (max_bins - 1);

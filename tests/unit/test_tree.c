@@ -532,6 +532,46 @@ START_TEST(inspect_speaks_the_users_terms)
 }
 END_TEST
 
+/* Columns of up to four distinct values are binned without a sort: the same
+ * bins, cuts, codes and value ranges as sorting gives (the five-value column
+ * is sorted). -0 and +0 are one value (the column is sorted, as they compare
+ * equal); a missing value is code 0; with max_bins = 2 three values share
+ * two quantile bins. */
+START_TEST(few_valued_columns_bin_as_sorted_ones)
+{
+    static const double cols[5][6] = {{2.0, 5.0, NAN, 2.0, 7.5, 5.0},
+                                      {-0.0, 0.0, 1.0, 0.0, -0.0, 1.0},
+                                      {1, 2, 3, 4, 5, 1},
+                                      {NAN, NAN, NAN, NAN, NAN, NAN},
+                                      {4, 4, 4, 4, 4, 4}};
+    static const unsigned codes[5][6] = {{1, 2, 0, 1, 3, 2}, {1, 1, 2, 1, 1, 2}, {1, 2, 3, 4, 5, 1}, {0}, {1, 1, 1, 1, 1, 1}};
+    static const unsigned bins[5] = {3, 2, 5, 0, 1};
+    kiln_mat *X = kiln_mat_new(6, 5);
+    for (size_t i = 0; i < 6; i++)
+        for (size_t j = 0; j < 5; j++)
+            KILN_MAT_AT(X, i, j) = cols[j][i];
+    kiln_bins *b;
+    ck_assert_msg(kiln_bins_build(X, 255, 1, &b) == KILN_OK, "bins build");
+    for (size_t j = 0; j < 5; j++) {
+        ck_assert_msg(b->n_bins[j] == bins[j], "column %zu: %u bins (%u)", j, bins[j], (unsigned)b->n_bins[j]);
+        for (size_t i = 0; i < 6; i++)
+            ck_assert_msg(b->codes[j * 6 + i] == codes[j][i], "column %zu row %zu: code %u", j, i, codes[j][i]);
+    }
+    ck_assert_msg(kiln_bins_cut(b, 0, 1) == 3.5 && kiln_bins_cut(b, 0, 2) == 6.25, "cuts at the midpoints");
+    ck_assert_msg(b->bin_lo[b->hist_start[0] + 3] == 7.5 && b->bin_hi[b->hist_start[0] + 2] == 5.0,
+                  "each bin's value range is its value");
+    ck_assert_msg(kiln_bins_cut(b, 1, 1) == 0.5, "-0 and +0 share a bin: one cut, at 0.5");
+    ck_assert_msg(signbit(b->bin_lo[b->hist_start[1] + 1]) && !signbit(b->bin_hi[b->hist_start[1] + 1]),
+                  "the zeros' bin runs from -0 to +0");
+    ck_assert_msg(kiln_bins_cut(b, 2, 4) == 4.5, "five values: sorted, cuts at the midpoints");
+    kiln_bins_free(b);
+    ck_assert_msg(kiln_bins_build(X, 2, 1, &b) == KILN_OK, "bins build with max_bins 2");
+    ck_assert_msg(b->n_bins[0] == 2 && b->codes[0] == 1 && b->codes[4] == 2, "three values in two quantile bins");
+    kiln_bins_free(b);
+    kiln_mat_free(X);
+}
+END_TEST
+
 START_TEST(newton_criterion_grows_boosting_leaves)
 {
     /* Squared loss at F = 0: g = -y, h = 1; a stump's leaves are -G / (H + lambda). */
@@ -767,6 +807,7 @@ int main(void)
     Suite *s = suite_create("tree");
     TCase *tc = tcase_create("tree");
     tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, few_valued_columns_bin_as_sorted_ones);
     tcase_add_test(tc, newton_criterion_grows_boosting_leaves);
     tcase_add_test(tc, subtraction_matches_direct_histograms);
     tcase_add_test(tc, bundles_grow_the_same_tree);
