@@ -233,17 +233,17 @@ static int bundle_eligible(const kiln_bins *b, size_t j)
     if (b->n_bins[j] != 2)
         return 0;
     const uint8_t *c = b->codes + j * b->rows;
+    unsigned missing = 0; /* no early exit: the loop is vectorised */
     for (size_t i = 0; i < b->rows; i++)
-        if (c[i] == KILN_BIN_MISSING)
-            return 0;
-    return 1;
+        missing |= (unsigned)(c[i] == KILN_BIN_MISSING);
+    return !missing;
 }
 
 /* Whether feature j's upper value shares a row with a member of the bundle
  * whose codes are `open` (nonzero where a member has its upper value). */
-static int bundle_conflicts(const kiln_bins *b, size_t j, const uint8_t *open)
+static int bundle_conflicts(const kiln_bins *b, size_t j, const uint8_t *restrict open)
 {
-    const uint8_t *c = b->codes + j * b->rows;
+    const uint8_t *restrict c = b->codes + j * b->rows;
     unsigned clash = 0;
     for (size_t i = 0; i < b->rows; i++)
         clash |= (unsigned)(c[i] == 2) & (unsigned)(open[i] != 0);
@@ -251,9 +251,9 @@ static int bundle_conflicts(const kiln_bins *b, size_t j, const uint8_t *open)
 }
 
 /* Add feature j as member `index` of the bundle whose codes are `open`. */
-static void bundle_add(const kiln_bins *b, size_t j, uint8_t *open, size_t index)
+static void bundle_add(const kiln_bins *b, size_t j, uint8_t *restrict open, size_t index)
 {
-    const uint8_t *c = b->codes + j * b->rows;
+    const uint8_t *restrict c = b->codes + j * b->rows;
     for (size_t i = 0; i < b->rows; i++)
         open[i] = c[i] == 2 ? (uint8_t)(index + 1) : open[i];
 }
