@@ -21,7 +21,9 @@
  * Regression, with e_i = y_i - p_i:
  *   MAE = mean |e|, MSE = mean e^2, RMSE = sqrt(MSE),
  *   R2 = 1 - sum e^2 / sum (y - mean y)^2 (constant y: 1 if every e = 0, else 0),
- *   RMSLE = sqrt(mean (log1p y - log1p p)^2), NaN if any value is <= -1,
+ *   RMSLE = sqrt(mean (log1p |y| - log1p |p|)^2), PyCaret's definition (its
+ *           regression metrics take scikit-learn's mean_squared_log_error of
+ *           the absolute values, which scikit-learn alone refuses if negative),
  *   MAPE = mean |e| / |y| over the rows with y != 0 (NaN if there are none);
  *   scikit-learn instead divides by max(|y|, eps), which explodes on y = 0.
  *
@@ -380,17 +382,12 @@ kiln_status kiln_metrics_regress(const double *y, const double *pred, size_t n, 
     }
     ksum abs_err = {0, 0}, sq_err = {0, 0}, sq_log = {0, 0}, pct = {0, 0};
     size_t n_pct = 0;
-    int log_ok = 1;
     for (size_t i = 0; i < n; i++) {
         double e = y[i] - pred[i];
         ksum_add(&abs_err, fabs(e));
         ksum_add(&sq_err, e * e);
-        if (y[i] <= -1 || pred[i] <= -1) {
-            log_ok = 0;
-        } else {
-            double d = log1p(y[i]) - log1p(pred[i]);
-            ksum_add(&sq_log, d * d);
-        }
+        double d = log1p(fabs(y[i])) - log1p(fabs(pred[i]));
+        ksum_add(&sq_log, d * d);
         if (y[i] != 0) {
             ksum_add(&pct, fabs(e) / fabs(y[i]));
             n_pct++;
@@ -403,7 +400,7 @@ kiln_status kiln_metrics_regress(const double *y, const double *pred, size_t n, 
     m.mse = sse / nn;
     m.rmse = sqrt(m.mse);
     m.r2 = r2_score(y, n, sse);
-    m.rmsle = log_ok ? sqrt(ksum_value(&sq_log) / nn) : NAN;
+    m.rmsle = sqrt(ksum_value(&sq_log) / nn);
     m.mape = n_pct ? ksum_value(&pct) / (double)n_pct : NAN;
     *out = m;
     return KILN_OK;

@@ -47,8 +47,8 @@ static const kiln_param_spec gbm_params[] = {
     {"subsample", KILN_PARAM_REAL, "1.0", 0, 1, 1, NULL, "0.7,1.0", "fraction of rows drawn per round"},
     {"colsample_bytree", KILN_PARAM_REAL, "1.0", 0, 1, 1, NULL, "0.7,1.0", "fraction of features per tree"},
     {"max_bins", KILN_PARAM_INT, "255", 2, 255, 0, NULL, NULL, "histogram bins per feature"},
-    {"loss", KILN_PARAM_CHOICE, "squared_error", 0, 0, 0, "squared_error|absolute_error|huber", NULL,
-     "regression loss"},
+    {"loss", KILN_PARAM_CHOICE, "auto", 0, 0, 0, "auto|squared_error|absolute_error|huber|log_loss", NULL,
+     "auto: squared_error (regression) or log_loss (classification)"},
     {"huber_delta", KILN_PARAM_REAL, "1.0", 0, 1e300, 1, NULL, NULL, "residual where the Huber loss turns linear"},
     {"class_weight", KILN_PARAM_CHOICE, "none", 0, 0, 0, "none|balanced", NULL,
      "balanced: weight class k by n / (K n_k)"},
@@ -86,12 +86,29 @@ static gbm_config config_from_params(const kiln_params *p)
     return c;
 }
 
+/* The index of "log_loss" in the loss parameter's choices; those before it
+ * (after "auto") are the regression losses. */
+#define LOSS_LOG 4
+
 static kiln_loss_kind loss_kind(const kiln_params *p, const kiln_dataset *train)
 {
     if (train->task == KILN_TASK_CLASSIFY)
         return train->n_classes > 2 ? KILN_LOSS_SOFTMAX : KILN_LOSS_LOGISTIC;
-    static const kiln_loss_kind regress[] = {KILN_LOSS_SQUARED, KILN_LOSS_ABSOLUTE, KILN_LOSS_HUBER};
+    static const kiln_loss_kind regress[] = {KILN_LOSS_SQUARED, KILN_LOSS_SQUARED, KILN_LOSS_ABSOLUTE, KILN_LOSS_HUBER};
     return regress[(int)kiln_params_num(p, "loss")];
+}
+
+/* A loss that does not fit the task is refused, not ignored. */
+static kiln_status check_loss(const kiln_params *p, kiln_task task)
+{
+    int loss = (int)kiln_params_num(p, "loss");
+    if (task == KILN_TASK_CLASSIFY && loss != 0 && loss != LOSS_LOG)
+        return KILN_ERROR(KILN_EINPUT, "--param loss=%s: a regression loss; classification uses log_loss",
+                          kiln_params_text(p, "loss"));
+    if (task == KILN_TASK_REGRESS && loss == LOSS_LOG)
+        return KILN_ERROR(KILN_EINPUT, "--param loss=log_loss: a classification loss; regression takes "
+                                       "squared_error, absolute_error or huber");
+    return KILN_OK;
 }
 
 static kiln_status gbm_check(const kiln_params *p, const kiln_dataset *train)
@@ -108,6 +125,7 @@ static kiln_status gbm_check(const kiln_params *p, const kiln_dataset *train)
             return KILN_ERROR(KILN_EINPUT,
                               "--param validation_fraction=%g leaves %zu validation and %zu training rows of %zu",
                               c.validation_fraction, n_valid, n - n_valid, n);
+        KILN_TRY(check_loss(p, train->task));
         if (train->task == KILN_TASK_CLASSIFY && train->n_classes < 2)
             return KILN_ERROR(KILN_EINPUT, "gbm: classification needs at least 2 classes, got %zu", train->n_classes);
     }

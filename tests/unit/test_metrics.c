@@ -234,16 +234,17 @@ START_TEST(bad_input_is_refused)
 }
 END_TEST
 
-START_TEST(rmsle_boundary_at_minus_one)
+START_TEST(rmsle_takes_magnitudes_as_pycaret_does)
 {
     kiln_metrics m;
-    double y[2] = {0, 1}, p[2] = {-1, 1};
+    double y[2] = {0, -3}, p[2] = {-1, 3};
     ck_assert_msg(kiln_metrics_regress(y, p, 2, &m) == KILN_OK, "metrics computed");
-    ck_assert_msg(isnan(m.rmsle), "a prediction of exactly -1 makes RMSLE NaN");
+    ck_assert_msg(fabs(m.rmsle - sqrt(log(2) * log(2) / 2)) < 1e-15,
+                  "a prediction of -1 counts as 1 and -3 against 3 as no error: %.17g", m.rmsle);
     p[0] = -0.5;
-    ck_assert_msg(kiln_metrics_regress(y, p, 2, &m) == KILN_OK && fabs(m.rmsle - sqrt(log(2) * log(2) / 2)) < 1e-15,
-                  "RMSLE defined just above -1");
-    ck_assert_msg(m.mape == 0.0, "MAPE leaves out the y = 0 row");
+    ck_assert_msg(kiln_metrics_regress(y, p, 2, &m) == KILN_OK && fabs(m.rmsle - sqrt(log(1.5) * log(1.5) / 2)) < 1e-15,
+                  "RMSLE of |p| = 0.5 against y = 0: %.17g", m.rmsle);
+    ck_assert_msg(m.mape == 2.0, "MAPE leaves out the y = 0 row: %g", m.mape);
 }
 END_TEST
 
@@ -276,7 +277,7 @@ int main(void)
     tcase_add_test(tc, names_follow_pycaret_tables);
     tcase_add_test(tc, metric_get_checks_the_name_and_task);
     tcase_add_test(tc, bad_input_is_refused);
-    tcase_add_test(tc, rmsle_boundary_at_minus_one);
+    tcase_add_test(tc, rmsle_takes_magnitudes_as_pycaret_does);
     tcase_add_test(tc, long_means_stay_accurate);
     suite_add_tcase(s, tc);
     return test_run_suite(s);

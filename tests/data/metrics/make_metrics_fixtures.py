@@ -17,8 +17,9 @@ explicitly and checks it against scikit-learn wherever scikit-learn applies:
     present in y, weighted by support (sklearn's multi_class="ovr",
     average="weighted", which refuses decision scores and absent classes);
   - LogLoss: -mean log clip(p[i, y_i], 1e-15, 1 - 1e-15), rows not renormalised;
-  - RMSLE: sqrt(mean((log1p y - log1p p)^2)), NaN if any value <= -1
-    (sklearn refuses any negative value);
+  - RMSLE: sqrt(mean((log1p |y| - log1p |p|)^2)), PyCaret's definition
+    (pycaret/containers/metrics/regression.py: mean_squared_log_error of the
+    absolute values; sklearn alone refuses any negative value);
   - MAPE: mean |y - p| / |y| over rows with y != 0 (sklearn divides by
     max(|y|, eps) instead).
 """
@@ -86,13 +87,9 @@ def classify_expect(y, s, proba):
 
 def regress_expect(y, p):
     mse = metrics.mean_squared_error(y, p)
-    if np.all(y > -1) and np.all(p > -1):
-        rmsle = math.sqrt(float(np.mean((np.log1p(y) - np.log1p(p)) ** 2)))
-        if np.all(y >= 0) and np.all(p >= 0):
-            ref = math.sqrt(metrics.mean_squared_log_error(y, p))
-            assert close(rmsle, ref), ("RMSLE", rmsle, ref)
-    else:
-        rmsle = math.nan
+    rmsle = math.sqrt(float(np.mean((np.log1p(np.abs(y)) - np.log1p(np.abs(p))) ** 2)))
+    ref = math.sqrt(metrics.mean_squared_log_error(np.abs(y), np.abs(p)))
+    assert close(rmsle, ref), ("RMSLE", rmsle, ref)
     nz = y != 0
     mape = float(np.mean(np.abs(y[nz] - p[nz]) / np.abs(y[nz]))) if nz.any() else math.nan
     if nz.all():
@@ -194,14 +191,14 @@ def main():
         y = np.arange(30) % 5
         write_classify(f, "multi5_perfect", y, np.eye(5)[y] * 0.8 + 0.04, 1)
 
-        # Regression: zeros in y, small negatives (> -1) so RMSLE is defined.
+        # Regression: zeros in y, small negatives.
         y = np.round(rng.exponential(2.0, 60) - 0.5, 2)
         y = np.where(y < -0.9, 0.0, y)
         y[::7] = 0.0
         p = np.clip(y + rng.normal(0, 0.4, 60), -0.95, None)
         write_regress(f, "regress_zeros", y, p)
 
-        # Regression with values below -1: RMSLE undefined.
+        # Regression with values below -1 (RMSLE of their absolute values).
         y = rng.normal(10, 20, 80)
         write_regress(f, "regress_negative", y, y + rng.normal(0, 5, 80))
 
