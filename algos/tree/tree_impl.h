@@ -129,7 +129,8 @@ typedef struct kiln_tree_stats {
     const double *row; /* row-major n x m, indexed by the dataset row number   */
     const uint32_t *repeat; /* per dataset row: how many times the sample holds */
                        /* it (a bootstrap count; its statistics are scaled by */
-                       /* it and it counts as one sample), or NULL            */
+                       /* it and it counts as one sample), or NULL (always  */
+                       /* NULL with g, h)                                   */
     const float *g;    /* instead of row, for Newton (m = 2): the gradient and */
     const float *h;    /* hessian of row i at g[i * stride], h[i * stride]    */
     size_t stride;

@@ -132,6 +132,8 @@ err tree_min_leaf 1 "--param min_samples_leaf=1000: larger than the [0-9]+ train
 err tree_oob_bootstrap 1 "--param oob_score=true needs bootstrap=true" m rf --param oob_score=true --param bootstrap=false
 err tree_max_samples_bootstrap 1 "--param max_samples needs bootstrap=true" m rf --param max_samples=0.5 --param bootstrap=false
 err gbm_depth 1 "--param max_depth=0: must be >= 1, or -1" m gbm --param max_depth=0
+err gbm_loss_task 1 "--param loss=huber: a regression loss; classification uses log_loss" m gbm --param loss=huber
+err gbm_log_loss_regression 1 "--param loss=log_loss: a classification loss; regression takes" "$KILN" train "$T/good.csv" --target value --model gbm --param loss=log_loss --test-size 0 -o "$T/out.kiln"
 err split_empty_part 1 "split: a test fraction of 0.99 of 30 rows leaves an empty train part" m lr --test-size 0.99
 err split_class_lost 1 "stratified split: a test part of [0-9]+ rows would leave a class with no training row" m lr --test-size 0.95
 err inspect_dot_linear 1 "--format dot: lr has no tree to draw; use text or json" "$KILN" inspect "$T/m.kiln" --format dot

@@ -272,6 +272,11 @@ START_TEST(tree_building_blocks_refuse_empty_input)
     uint32_t row = 0;
     expect(kiln_tree_grow(NULL, &stats, &row, 1, NULL, &crit, NULL, &t, NULL), KILN_EINTERNAL,
            "criterion gini wants 3 statistics per row, got 2", "statistics of another criterion");
+    kiln_criterion newton = kiln_criterion_newton(1.0);
+    float g = 1, h = 1;
+    kiln_tree_stats gh = {.m = 2, .g = &g, .h = &h, .stride = 1, .repeat = &row};
+    expect(kiln_tree_grow(NULL, &gh, &row, 1, NULL, &newton, NULL, &t, NULL), KILN_EINTERNAL,
+           "statistics as g, h take no repeat counts", "g, h with repeats");
 }
 END_TEST
 
