@@ -1586,13 +1586,33 @@ static kiln_status gather_stats(grow_ws *w, size_t n_rows)
     return kiln_parallel_for(parts, w->threads, part_gather_task, &j);
 }
 
+/* A Newton node's children's (G, H) from its dense histogram of the split
+ * feature, as the split search summed its left side (the value bins up to
+ * the split's, ascending, then the missing bin if it goes left) and the
+ * right side likewise, as XGBoost takes them: no pass over the rows. */
+static void hist_kids(const grow_ws *w, const pending *pd, double *kids)
+{
+    const split *s = &pd->best;
+    size_t j = (size_t)s->feature, slot = w->slot;
+    const double *h = pd->hist + w->b->hist_start[j] * slot;
+    double *L = kids, *R = kids + slot;
+    for (size_t q = 1; q < slot; q++)
+        L[q] = R[q] = 0;
+    for (unsigned b = 1; b <= w->b->n_bins[j]; b++)
+        for (size_t q = 1; q < slot; q++)
+            (b <= s->bin ? L : R)[q] += h[b * slot + q];
+    for (size_t q = 1; q < slot; q++)
+        (s->default_left ? L : R)[q] += h[q];
+}
+
 /* Stable partition of node pd's rows and statistics: rows going left first;
  * *mid receives the split point. The children's summed statistics (count
- * first) go to kids[0..slot) and kids[slot..2 slot) (range_sum, once each
- * child's statistics are in place: summing in the partition loop would chain
- * every row's additions one after another). The right side waits in
- * tmp[begin, end), so the nodes of one tree can be partitioned at the same
- * time. */
+ * first) go to kids[0..slot) and kids[slot..2 slot): a Newton node with
+ * dense histograms takes them from there (hist_kids), others sum their rows
+ * (range_sum, once each child's statistics are in place: summing in the
+ * partition loop would chain every row's additions one after another). The
+ * right side waits in tmp[begin, end), so the nodes of one tree can be
+ * partitioned at the same time. */
 static kiln_status partition(grow_ws *w, const pending *pd, double *kids, size_t *mid)
 {
     size_t m = w->m;
@@ -1617,8 +1637,14 @@ static kiln_status partition(grow_ws *w, const pending *pd, double *kids, size_t
         }
         KILN_TRY(kiln_parallel_for(parts, w->threads, part_place_task, &j));
     }
-    range_sum(w, pd->begin, *mid, kids);
-    range_sum(w, *mid, pd->end, kids + w->slot);
+    if (w->newton && pd->hist) {
+        hist_kids(w, pd, kids);
+        kids[0] = (double)(*mid - pd->begin);
+        kids[w->slot] = (double)(pd->end - *mid);
+    } else {
+        range_sum(w, pd->begin, *mid, kids);
+        range_sum(w, *mid, pd->end, kids + w->slot);
+    }
     return KILN_OK;
 }
 
