@@ -24,6 +24,7 @@
 #include "algos/tree/gbm_impl.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -534,10 +535,12 @@ struct kiln_gbm_fit {
     const kiln_bins *bins;
     float *g, *h;      /* n x k, class-major: class c of row i at [c * n + i] */
     uint32_t *rows;    /* the round's subsample (NULL without subsampling: every row) */
-    int32_t *row_leaf; /* n: the leaf of each sampled row */
-    uint32_t *tree_features; /* d: a tree's features under colsample_bytree */
+    size_t growers;    /* trees grown at once: one per thread when a round's */
+                       /* trees are split among the threads (class_growers), else 1 */
+    int32_t *row_leaf; /* n per tree of a round grown at once: each sampled row's leaf */
+    uint32_t *tree_features; /* d per tree likewise: a tree's features under colsample_bytree */
     double *work_v, *work_w; /* n: residuals and weights for median leaves */
-    kiln_tree_ws *ws;  /* the builder's buffers, kept from round to round */
+    kiln_tree_ws **ws; /* per grower: the builder's buffers, kept from round to round */
     double *part;      /* 2 per row block: partial loss sums */
     size_t cap_rounds;
     double best_valid;
@@ -569,7 +572,9 @@ void kiln_gbm_fit_free(kiln_gbm_fit *f)
     free(f->tree_features);
     free(f->work_v);
     free(f->work_w);
-    kiln_tree_ws_free(f->ws);
+    for (size_t i = 0; f->ws && i < f->growers; i++)
+        kiln_tree_ws_free(f->ws[i]);
+    free(f->ws);
     free(f->part);
     free(f);
 }
@@ -711,6 +716,18 @@ static double mean_loss(const kiln_gbm_fit *f, const gbm_rows *r, int grad)
     return weight > 0 ? loss / weight : 0;
 }
 
+/* Softmax grows k trees a round, each from its class's g, h of the round's
+ * start, so they do not depend on each other: with at least two per thread
+ * they are grown side by side, a tree per thread at a time, each on one
+ * thread (no thread then waits on another inside a tree, whose top levels
+ * leave them idle in turn). A tree is the same whichever thread grows it and
+ * on how many, so the model is the same bytes either way. Returns the trees
+ * grown at once. */
+static size_t class_growers(size_t k, int threads)
+{
+    return threads > 1 && k >= 2 * (size_t)threads ? (size_t)threads : 1;
+}
+
 static kiln_status fit_setup(kiln_gbm_fit *f, const kiln_params *p, const kiln_dataset *train)
 {
     gbm_model *m = f->m;
@@ -754,9 +771,14 @@ static kiln_status fit_setup(kiln_gbm_fit *f, const kiln_params *p, const kiln_d
     f->h = kiln_alloc(n * k, sizeof *f->h);
     if (m->cfg.subsample < 1)
         f->rows = kiln_alloc(n, sizeof *f->rows);
-    f->row_leaf = kiln_alloc(n, sizeof *f->row_leaf);
-    f->tree_features = kiln_alloc(train->X.cols, sizeof *f->tree_features);
-    f->ws = kiln_tree_ws_new();
+    f->growers = class_growers(k, f->ctx.threads);
+    size_t per_round = f->growers > 1 ? k : 1;
+    f->row_leaf = kiln_alloc(n * per_round, sizeof *f->row_leaf);
+    f->tree_features = kiln_alloc(train->X.cols * per_round, sizeof *f->tree_features);
+    f->ws = kiln_alloc(f->growers, sizeof *f->ws);
+    for (size_t i = 0; f->ws && i < f->growers; i++)
+        if (!(f->ws[i] = kiln_tree_ws_new()))
+            return KILN_ENOMEM;
     size_t nv = f->has_valid ? f->valid.data.X.rows : 0;
     f->part = kiln_alloc(2 * row_blocks(n > nv ? n : nv), sizeof *f->part);
     f->cap_rounds = (size_t)m->cfg.n_estimators;
@@ -849,7 +871,7 @@ static kiln_status median_leaves(kiln_gbm_fit *f, kiln_tree *t, size_t n_rows)
     return KILN_OK;
 }
 
-static kiln_tree_params tree_params(const kiln_gbm_fit *f)
+static kiln_tree_params tree_params(const kiln_gbm_fit *f, kiln_tree_ws *ws, int threads)
 {
     const gbm_config *c = &f->m->cfg;
     kiln_tree_params p = kiln_tree_params_default();
@@ -859,14 +881,14 @@ static kiln_tree_params tree_params(const kiln_gbm_fit *f)
     p.min_samples_leaf = 1;
     p.min_child_weight = c->min_child_weight;
     p.min_split_gain = c->min_split_gain;
-    p.threads = f->ctx.threads;
-    p.ws = f->ws;
+    p.threads = threads;
+    p.ws = ws;
     return p;
 }
 
 /* colsample_bytree: ceil(fraction d) features drawn without replacement for
  * one tree (a partial Fisher-Yates shuffle on the tree's RNG), ascending. */
-static void sample_features(kiln_gbm_fit *f, kiln_rng *rng, kiln_tree_params *p)
+static void sample_features(const kiln_gbm_fit *f, kiln_rng *rng, uint32_t *v, kiln_tree_params *p)
 {
     double frac = f->m->cfg.colsample_bytree;
     size_t d = f->m->n_features;
@@ -875,7 +897,6 @@ static void sample_features(kiln_gbm_fit *f, kiln_rng *rng, kiln_tree_params *p)
     size_t keep = (size_t)ceil(frac * (double)d);
     if (keep == 0)
         keep = 1;
-    uint32_t *v = f->tree_features;
     for (size_t j = 0; j < d; j++)
         v[j] = (uint32_t)j;
     for (size_t i = 0; i < keep; i++) {
@@ -895,20 +916,29 @@ static void sample_features(kiln_gbm_fit *f, kiln_rng *rng, kiln_tree_params *p)
     p->n_tree_features = keep;
 }
 
-/* Grow the tree of score column `cls` on the round's rows and add it to the scores. */
-static kiln_status grow_one(kiln_gbm_fit *f, size_t round, size_t cls, size_t n_rows, kiln_tree **out)
+/* Where the tree of score column `cls` keeps its rows' leaves and its
+ * features: a place per class of the round when its trees grow at once. */
+static size_t tree_slot(const kiln_gbm_fit *f, size_t cls)
+{
+    return f->growers > 1 ? cls : 0;
+}
+
+/* Grow the tree of score column `cls` on the round's rows with the buffers
+ * ws, on `threads` threads. */
+static kiln_status grow_one(kiln_gbm_fit *f, size_t round, size_t cls, size_t n_rows, kiln_tree_ws *ws, int threads,
+                            kiln_tree **out)
 {
     gbm_model *m = f->m;
     size_t k = m->k;
-    size_t n = f->train.data.X.rows;
+    size_t n = f->train.data.X.rows, slot = tree_slot(f, cls);
     kiln_tree_stats st = {.m = 2, .g = f->g + cls * n, .h = f->h + cls * n, .stride = 1};
-    kiln_tree_params tp = tree_params(f);
+    kiln_tree_params tp = tree_params(f, ws, threads);
     kiln_criterion crit = kiln_criterion_newton(m->cfg.reg_lambda);
     kiln_rng rng;
     kiln_rng_stream(&rng, f->ctx.seed, 1 + (uint64_t)m->cfg.n_estimators + round * k + cls);
-    sample_features(f, &rng, &tp);
+    sample_features(f, &rng, f->tree_features + slot * m->n_features, &tp);
     kiln_tree *t;
-    KILN_TRY(kiln_tree_grow(f->bins, &st, f->rows, n_rows, &tp, &crit, &rng, &t, f->row_leaf));
+    KILN_TRY(kiln_tree_grow(f->bins, &st, f->rows, n_rows, &tp, &crit, &rng, &t, f->row_leaf + slot * n));
     for (size_t i = 0; i < t->n_nodes; i++)
         t->value[i] *= m->cfg.learning_rate;
     kiln_status s = f->L->median_leaves ? median_leaves(f, t, n_rows) : KILN_OK;
@@ -922,40 +952,84 @@ static kiln_status grow_one(kiln_gbm_fit *f, size_t round, size_t cls, size_t n_
 
 typedef struct add_job {
     kiln_gbm_fit *f;
-    const kiln_tree *t;
-    size_t cls;
+    kiln_tree *const *t; /* the trees of score columns first, first + 1, ... */
+    size_t first, count;
     int all_rows;        /* the round grew on every row: row_leaf holds each row's leaf */
     size_t train_blocks; /* blocks [0, train_blocks) are training rows, the rest validation rows */
 } add_job;
 
-/* Block b of add_tree's rows. */
+/* Block b of add_trees' rows. */
 static kiln_status add_block(void *arg, size_t b)
 {
     const add_job *j = arg;
     kiln_gbm_fit *f = j->f;
-    const kiln_tree *t = j->t;
     gbm_rows *r = b < j->train_blocks ? &f->train : &f->valid;
-    size_t lo, n = block_rows(r, b < j->train_blocks ? b : b - j->train_blocks, &lo);
-    if (r == &f->valid) {
-        kiln_mat X = kiln_mat_view(&r->data.X, lo, 0, n, r->data.X.cols);
-        kiln_mat raw = kiln_mat_view(r->raw, lo, 0, n, r->raw->cols);
-        kiln_tree_predict_add(t, &X, &raw, j->cls, 1.0);
-        return KILN_OK;
+    size_t lo, n = block_rows(r, b < j->train_blocks ? b : b - j->train_blocks, &lo), rows = r->data.X.rows;
+    for (size_t q = 0; q < j->count; q++) {
+        const kiln_tree *t = j->t[q];
+        size_t cls = j->first + q;
+        if (r == &f->valid) {
+            kiln_mat X = kiln_mat_view(&r->data.X, lo, 0, n, r->data.X.cols);
+            kiln_mat raw = kiln_mat_view(r->raw, lo, 0, n, r->raw->cols);
+            kiln_tree_predict_add(t, &X, &raw, cls, 1.0);
+            continue;
+        }
+        const int32_t *leaf = f->row_leaf + tree_slot(f, cls) * rows;
+        for (size_t i = lo; i < lo + n; i++)
+            KILN_MAT_AT(r->raw, i, cls) +=
+                t->value[j->all_rows ? (size_t)leaf[i] : kiln_tree_leaf_binned(t, f->bins, i)];
     }
-    for (size_t i = lo; i < lo + n; i++)
-        KILN_MAT_AT(r->raw, i, j->cls) +=
-            t->value[j->all_rows ? (size_t)f->row_leaf[i] : kiln_tree_leaf_binned(t, f->bins, i)];
     return KILN_OK;
 }
 
-/* Add tree t (score column cls) to the raw scores of the training and
- * validation rows, a block of rows per task (each row's score is its own). */
-static void add_tree(kiln_gbm_fit *f, const kiln_tree *t, size_t cls, size_t n_rows)
+/* Add the trees t[0..count) (score columns first, ...) to the raw scores of
+ * the training and validation rows, a block of rows per task (each row's
+ * score is its own). */
+static void add_trees(kiln_gbm_fit *f, kiln_tree *const *t, size_t first, size_t count, size_t n_rows)
 {
     size_t train_blocks = row_blocks(f->train.data.X.rows);
     size_t valid_blocks = f->has_valid ? row_blocks(f->valid.data.X.rows) : 0;
-    add_job j = {f, t, cls, n_rows == f->train.data.X.rows, train_blocks};
+    add_job j = {f, t, first, count, n_rows == f->train.data.X.rows, train_blocks};
     kiln_parallel_for(train_blocks + valid_blocks, f->ctx.threads, add_block, &j);
+}
+
+typedef struct class_job {
+    kiln_gbm_fit *f;
+    size_t round, n_rows;
+    kiln_tree **trees; /* k: the round's trees */
+    atomic_size_t next;
+} class_job;
+
+/* Grower w: the round's next tree until none is left, each on one thread
+ * with the buffers of w (class_growers). */
+static kiln_status class_task(void *arg, size_t w)
+{
+    class_job *j = arg;
+    kiln_status s = KILN_OK;
+    for (size_t c; s == KILN_OK && (c = atomic_fetch_add(&j->next, 1)) < j->f->m->k;)
+        s = grow_one(j->f, j->round, c, j->n_rows, j->f->ws[w], 1, &j->trees[c]);
+    if (s != KILN_OK) /* the others stop after their current tree */
+        atomic_store(&j->next, j->f->m->k);
+    return s;
+}
+
+/* The round's k trees grown at once into m->trees, then added to the scores. */
+static kiln_status grow_classes(kiln_gbm_fit *f, size_t round, size_t n_rows)
+{
+    gbm_model *m = f->m;
+    kiln_tree **trees = m->trees + m->n_trees;
+    class_job j = {.f = f, .round = round, .n_rows = n_rows, .trees = trees};
+    atomic_init(&j.next, 0);
+    memset(trees, 0, m->k * sizeof *trees);
+    kiln_status s = kiln_parallel_for(f->growers, (int)f->growers, class_task, &j);
+    if (s != KILN_OK) {
+        for (size_t c = 0; c < m->k; c++)
+            kiln_tree_free(trees[c]);
+        return s;
+    }
+    m->n_trees += m->k;
+    add_trees(f, trees, 0, m->k, n_rows);
+    return KILN_OK;
 }
 
 double kiln_gbm_train_loss(const kiln_gbm_fit *f)
@@ -996,11 +1070,13 @@ kiln_status kiln_gbm_iterate(kiln_gbm_fit *f, int *done)
         return KILN_OK;
     }
     size_t n_rows = sample_rows(f, round);
-    for (size_t c = 0; c < k; c++) {
+    if (f->growers > 1)
+        KILN_TRY(grow_classes(f, round, n_rows));
+    for (size_t c = 0; f->growers == 1 && c < k; c++) {
         kiln_tree *t;
-        KILN_TRY(grow_one(f, round, c, n_rows, &t));
+        KILN_TRY(grow_one(f, round, c, n_rows, f->ws[0], f->ctx.threads, &t));
         m->trees[m->n_trees++] = t;
-        add_tree(f, t, c, n_rows);
+        add_trees(f, &m->trees[m->n_trees - 1], c, 1, n_rows);
     }
     record_round(f, round, done);
     if (f->ctx.progress)
