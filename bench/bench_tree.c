@@ -16,6 +16,7 @@
  * nodes and the bytes per node of the model files (a pickle for
  * scikit-learn). */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,10 @@ int main(int argc, char **argv)
     int threads = argc > 3 ? atoi(argv[3]) : 2;
     int repeats = argc > 4 ? atoi(argv[4]) : 3;
     const char *sets = argc > 5 ? argv[5] : "bc";
+    if (rows < 100 || rows > UINT32_MAX) { /* not a number (--help) would write sets of no rows */
+        fprintf(stderr, "usage: %s [rows=300000] [trees=100] [threads=2] [repeats=3] [sets=bc]\n", argv[0]);
+        return 1;
+    }
     char self[4096], dir[4096];
     if (repeats < 1 || repeats > BENCH_MAX_REPEATS || bench_paths(__FILE__, dir, sizeof dir, self, sizeof self)) {
         fprintf(stderr, "bench_tree: repeats must be 1..%d\n", BENCH_MAX_REPEATS);
