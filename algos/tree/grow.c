@@ -222,13 +222,15 @@ static inline void prefetch_ahead(const grow_ws *w, const uint8_t *const *col, s
 typedef double hist_v2 __attribute__((vector_size(2 * sizeof(double)), aligned(sizeof(double)), may_alias));
 typedef float gh_v2 __attribute__((vector_size(2 * sizeof(float)), aligned(sizeof(float)), may_alias));
 
-/* Newton's (g, h) of rows[k] = r: from gh by r (`by_row`, w->gh), else from
- * nst by k. The floats widen exactly, so either gives the same sums. */
-static inline hist_v2 newton_of(const grow_ws *w, size_t k, uint32_t r, int by_row)
+/* The m statistics of rows[k] = r: with `by_row`, Newton's (g, h) from gh
+ * by r, widened into *buf (exactly, so the sums are those of the same values
+ * in nst), else nst's k-th. */
+static inline const double *stats_of(const grow_ws *w, size_t k, uint32_t r, size_t m, int by_row, hist_v2 *buf)
 {
-    if (by_row)
-        return __builtin_convertvector(*(const gh_v2 *)(w->gh + 2 * (size_t)r), hist_v2);
-    return *(const hist_v2 *)(w->nst + 2 * k);
+    if (!by_row)
+        return w->nst + k * m;
+    *buf = __builtin_convertvector(*(const gh_v2 *)(w->gh + 2 * (size_t)r), hist_v2);
+    return (const double *)buf;
 }
 
 /* Add a row (its m statistics s, and a count when `counted`) to the bin e
@@ -295,8 +297,8 @@ static inline void hist_rows(const grow_ws *w, const uint8_t *const *col, size_t
     for (size_t k = begin; k < end; k++) {
         uint32_t r = w->rows[k];
         size_t at = (size_t)r * stride;
-        hist_v2 v = by_row ? newton_of(w, k, r, 1) : (hist_v2){0};
-        const double *s = by_row ? (const double *)&v : w->nst + k * m;
+        hist_v2 v;
+        const double *s = stats_of(w, k, r, m, by_row, &v);
         size_t q = sole ? sole_stat(s, m) : m + 1;
         prefetch_ahead(w, col, nf, stride, k, end);
         for (size_t f = 0; f < nf; f++) {
@@ -407,8 +409,8 @@ static inline void two_rows(const grow_ws *w, const uint8_t *const *col, size_t 
     for (size_t k = begin; k < end; k++) {
         uint32_t r = w->rows[k];
         size_t at = (size_t)r * stride;
-        hist_v2 v2 = by_row ? newton_of(w, k, r, 1) : (hist_v2){0};
-        const double *s = by_row ? (const double *)&v2 : w->nst + k * m;
+        hist_v2 v;
+        const double *s = stats_of(w, k, r, m, by_row, &v);
         prefetch_ahead(w, col, TWO_GROUP, stride, k, end);
         uint64_t packed = 0;
         for (size_t f = 0; f < TWO_GROUP; f++)
@@ -480,11 +482,10 @@ static inline void hist_cols(const grow_ws *w, const uint8_t *const *c, double *
 {
     size_t slot = m + 1;
     const uint32_t *rows = w->rows;
-    const double *nst = w->nst;
     for (size_t k = begin; k < end; k++) {
         uint32_t r = rows[k];
-        hist_v2 v = by_row ? newton_of(w, k, r, 1) : (hist_v2){0};
-        const double *s = by_row ? (const double *)&v : nst + k * m;
+        hist_v2 v;
+        const double *s = stats_of(w, k, r, m, by_row, &v);
         size_t q = sole ? sole_stat(s, m) : m + 1;
         for (size_t f = 0; f < nf; f++)
             bin_add_sole(hf[f] + (size_t)c[f][r] * slot, s, m, counted, q);
@@ -1371,8 +1372,8 @@ static inline void range_sum_m(const grow_ws *w, size_t begin, size_t end, doubl
         double lane[SUM_LANES * ACC_MAX] = {0}; /* lane u's statistic q at [u * m + q] */
         for (; k + SUM_LANES <= end; k += SUM_LANES)
             for (size_t u = 0; u < SUM_LANES; u++) {
-                hist_v2 v = by_row ? newton_of(w, k + u, w->rows[k + u], 1) : (hist_v2){0};
-                const double *s = by_row ? (const double *)&v : w->nst + (k + u) * m;
+                hist_v2 v;
+                const double *s = stats_of(w, k + u, w->rows[k + u], m, by_row, &v);
                 for (size_t q = 0; q < m; q++)
                     lane[u * m + q] += s[q];
             }
@@ -1380,8 +1381,8 @@ static inline void range_sum_m(const grow_ws *w, size_t begin, size_t end, doubl
             sum[1 + q] = (lane[q] + lane[m + q]) + (lane[2 * m + q] + lane[3 * m + q]);
     }
     for (; k < end; k++) {
-        hist_v2 v = by_row ? newton_of(w, k, w->rows[k], 1) : (hist_v2){0};
-        const double *s = by_row ? (const double *)&v : w->nst + k * m;
+        hist_v2 v;
+        const double *s = stats_of(w, k, w->rows[k], m, by_row, &v);
         for (size_t q = 0; q < m; q++)
             sum[1 + q] += s[q];
     }
