@@ -87,26 +87,24 @@ static gbm_config config_from_params(const kiln_params *p)
     return c;
 }
 
-/* The index of "log_loss" in the loss parameter's choices; those before it
- * (after "auto") are the regression losses. */
-#define LOSS_LOG 4
-
 static kiln_loss_kind loss_kind(const kiln_params *p, const kiln_dataset *train)
 {
     if (train->task == KILN_TASK_CLASSIFY)
         return train->n_classes > 2 ? KILN_LOSS_SOFTMAX : KILN_LOSS_LOGISTIC;
-    static const kiln_loss_kind regress[] = {KILN_LOSS_SQUARED, KILN_LOSS_SQUARED, KILN_LOSS_ABSOLUTE, KILN_LOSS_HUBER};
-    return regress[(int)kiln_params_num(p, "loss")];
+    const char *loss = kiln_params_text(p, "loss");
+    if (strcmp(loss, "absolute_error") == 0)
+        return KILN_LOSS_ABSOLUTE;
+    return strcmp(loss, "huber") == 0 ? KILN_LOSS_HUBER : KILN_LOSS_SQUARED; /* auto, squared_error */
 }
 
 /* A loss that does not fit the task is refused, not ignored. */
 static kiln_status check_loss(const kiln_params *p, kiln_task task)
 {
-    int loss = (int)kiln_params_num(p, "loss");
-    if (task == KILN_TASK_CLASSIFY && loss != 0 && loss != LOSS_LOG)
-        return KILN_ERROR(KILN_EINPUT, "--param loss=%s: a regression loss; classification uses log_loss",
-                          kiln_params_text(p, "loss"));
-    if (task == KILN_TASK_REGRESS && loss == LOSS_LOG)
+    const char *loss = kiln_params_text(p, "loss");
+    int auto_or_log = strcmp(loss, "auto") == 0 || strcmp(loss, "log_loss") == 0;
+    if (task == KILN_TASK_CLASSIFY && !auto_or_log)
+        return KILN_ERROR(KILN_EINPUT, "--param loss=%s: a regression loss; classification uses log_loss", loss);
+    if (task == KILN_TASK_REGRESS && strcmp(loss, "log_loss") == 0)
         return KILN_ERROR(KILN_EINPUT, "--param loss=log_loss: a classification loss; regression takes "
                                        "squared_error, absolute_error or huber");
     return KILN_OK;

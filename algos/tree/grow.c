@@ -2184,13 +2184,14 @@ static kiln_status ws_init(grow_ws *w, const uint32_t *rows, size_t n_rows)
     w->words = (w->n_features + 63) / 64;
     ws_take(w, n_rows);
     if (!w->rows) {
-        /* Kept for the next tree, room for every row of the data set. */
-        size_t cap = w->p->ws && w->b->rows > n_rows ? w->b->rows : n_rows;
+        /* Kept for the next tree, room for every row of the data set (gh,
+         * indexed by dataset row, always has it: cap_rows pairs). */
+        size_t cap = (w->p->ws || w->st->g) && w->b->rows > n_rows ? w->b->rows : n_rows;
         w->cap_rows = cap;
         w->rows = kiln_alloc(cap, sizeof *w->rows);
         w->tmp = kiln_alloc(cap, sizeof *w->tmp);
         if (w->st->g) /* by dataset row */
-            w->gh = kiln_alloc(2 * w->b->rows, sizeof *w->gh);
+            w->gh = kiln_alloc(2 * cap, sizeof *w->gh);
         else {
             w->nst = kiln_alloc(cap * m, sizeof *w->nst);
             w->tmp_st = kiln_alloc(cap * m, sizeof *w->tmp_st);
