@@ -789,11 +789,12 @@ static double random_cut(grow_ws *w, size_t j, const uint8_t *ne, size_t last, s
     return t >= hi[ne[k]] && t < lo[ne[k + 1]] ? t : gap_threshold(b, j, ne[k], ne[k + 1]);
 }
 
-/* The best of the boundaries after ne[0..last) whose gains, counts and left
- * and right covers the vectorised scans worked out (scan_gini, scan_sq), as
+/* The best of the boundaries after ne[0..last) whose gains and left and
+ * right covers the vectorised scans worked out (scan_gini, scan_sq), as
  * try_split would keep it: the first of the largest gains when every
  * boundary is allowed (min_samples_leaf 1, no min_child_weight, no NaN),
- * else in order. */
+ * else in order. cnt, the left row counts, is read only when
+ * min_samples_leaf > 1 (both sides of a boundary hold a row otherwise). */
 static inline void pick_boundary(const grow_ws *w, const node_ctx *nc, size_t j, const uint8_t *ne, size_t last,
                                  const double *cnt, const double *cl, const double *cr, const double *gain, int nan,
                                  split *best)
@@ -811,7 +812,7 @@ static inline void pick_boundary(const grow_ws *w, const node_ctx *nc, size_t j,
         return;
     }
     for (size_t k = 0; k < last; k++) {
-        if (cnt[k] < msl || w->sum[0] - cnt[k] < msl)
+        if (msl > 1 && (cnt[k] < msl || w->sum[0] - cnt[k] < msl))
             continue;
         if (mcw > 0 && (cl[k] < mcw || cr[k] < mcw))
             continue;
@@ -820,37 +821,70 @@ static inline void pick_boundary(const grow_ws *w, const node_ctx *nc, size_t j,
     }
 }
 
-/* The left sums of statistic q after each nonempty bin ne[0..last), added
- * in scan_m's order. */
-static inline void left_sums(const double *h, size_t hs, const uint8_t *ne, size_t last, size_t q, double *out)
+/* Statistics whose left sums one pass adds up side by side. */
+#define LEFT_CHAINS 4
+
+/* The left sums of statistics q0 .. q0 + nq - 1 after each nonempty bin
+ * ne[0..last) into out[0..nq), each added in scan_m's order. A left sum
+ * waits on the one before it, so the statistics go in one pass: nq
+ * independent chains, one addition's latency per bin rather than nq. */
+static inline void left_sums_n(const double *h, size_t hs, const uint8_t *ne, size_t last, size_t q0, size_t nq,
+                               double (*out)[256])
 {
-    double a = 0;
-    for (size_t k = 0; k < last; k++)
-        out[k] = a += h[(size_t)ne[k] * hs + q];
+    double a[LEFT_CHAINS] = {0};
+    for (size_t k = 0; k < last; k++) {
+        const double *e = h + (size_t)ne[k] * hs + q0;
+        for (size_t i = 0; i < nq; i++)
+            out[i][k] = a[i] += e[i];
+    }
+}
+
+/* left_sums_n with nq (1 .. LEFT_CHAINS) constant, so its chains stay in
+ * registers. */
+static inline void left_sums(const double *h, size_t hs, const uint8_t *ne, size_t last, size_t q0, size_t nq,
+                             double (*out)[256])
+{
+    switch (nq) {
+    case 1:
+        left_sums_n(h, hs, ne, last, q0, 1, out);
+        break;
+    case 2:
+        left_sums_n(h, hs, ne, last, q0, 2, out);
+        break;
+    case 3:
+        left_sums_n(h, hs, ne, last, q0, 3, out);
+        break;
+    default:
+        left_sums_n(h, hs, ne, last, q0, LEFT_CHAINS, out);
+    }
 }
 
 /* The boundaries of a gini feature of m classes with no missing row (the
  * common case of classification), in passes that the compiler vectorises
- * over the boundaries: class by class the left sums and the weights and
- * squares of both sides, then every boundary's gain (two divisions each,
- * independent of the other boundaries). Each boundary sees
- * kiln_gini_loss's and kiln_class_weight's operations in their order (a
- * class at a time), so the same bits as try_boundary. Inlined with m
- * constant for two and three classes. */
+ * over the boundaries: the left sums of up to LEFT_CHAINS classes, then
+ * class by class the weights and squares of both sides, then every
+ * boundary's gain (two divisions each, independent of the other
+ * boundaries). Each boundary sees kiln_gini_loss's and kiln_class_weight's
+ * operations in their order (a class at a time), so the same bits as
+ * try_boundary. Inlined with m constant for two and three classes. */
 static inline void scan_gini(grow_ws *w, const node_ctx *nc, size_t j, const double *h, size_t hs,
                              const uint8_t *ne, size_t last, split *best, size_t m)
 {
-    double cnt[256], lc[256], lw[256], lsq[256], rw[256], rsq[256], gain[256];
-    left_sums(h, hs, ne, last, 0, cnt);
-    for (size_t q = 1; q <= m; q++) {
-        double total = w->sum[q], first = q == 1; /* the sums start from 0.0, as kiln_gini_loss's */
-        left_sums(h, hs, ne, last, q, lc);
-        for (size_t k = 0; k < last; k++) {
-            double r = total - lc[k];
-            lw[k] = (first ? 0.0 : lw[k]) + lc[k];
-            lsq[k] = (first ? 0.0 : lsq[k]) + lc[k] * lc[k];
-            rw[k] = (first ? 0.0 : rw[k]) + r;
-            rsq[k] = (first ? 0.0 : rsq[k]) + r * r;
+    double lc[LEFT_CHAINS][256], cnt[1][256], lw[256], lsq[256], rw[256], rsq[256], gain[256];
+    if (w->p->min_samples_leaf > 1)
+        left_sums(h, hs, ne, last, 0, 1, cnt);
+    for (size_t q0 = 1; q0 <= m; q0 += LEFT_CHAINS) {
+        size_t nq = m + 1 - q0 < LEFT_CHAINS ? m + 1 - q0 : LEFT_CHAINS;
+        left_sums(h, hs, ne, last, q0, nq, lc);
+        for (size_t i = 0; i < nq; i++) {
+            double total = w->sum[q0 + i], first = q0 + i == 1; /* the sums start from 0.0, as kiln_gini_loss's */
+            for (size_t k = 0; k < last; k++) {
+                double l = lc[i][k], r = total - l;
+                lw[k] = (first ? 0.0 : lw[k]) + l;
+                lsq[k] = (first ? 0.0 : lsq[k]) + l * l;
+                rw[k] = (first ? 0.0 : rw[k]) + r;
+                rsq[k] = (first ? 0.0 : rsq[k]) + r * r;
+            }
         }
     }
     int nan = 0;
@@ -859,29 +893,28 @@ static inline void scan_gini(grow_ws *w, const node_ctx *nc, size_t j, const dou
         gain[k] = nc->loss - gl - gr;
         nan |= gain[k] != gain[k];
     }
-    pick_boundary(w, nc, j, ne, last, cnt, lw, rw, gain, nan, best);
+    pick_boundary(w, nc, j, ne, last, cnt[0], lw, rw, gain, nan, best);
 }
 
 /* The boundaries of a squared-error feature (regression) with no missing
- * row, as scan_gini: the left sums of (W, sum w y, sum w y^2), then every
- * boundary's kiln_sq_loss on both sides, the same bits as try_boundary. */
+ * row, as scan_gini: the left sums of (count, W, sum w y, sum w y^2), then
+ * every boundary's kiln_sq_loss on both sides, the same bits as
+ * try_boundary. */
 static void scan_sq(grow_ws *w, const node_ctx *nc, size_t j, const double *h, size_t hs, const uint8_t *ne,
                     size_t last, split *best)
 {
-    double cnt[256], l[3][256], r[3][256], gain[256];
-    left_sums(h, hs, ne, last, 0, cnt);
-    for (size_t q = 0; q < 3; q++) {
-        left_sums(h, hs, ne, last, q + 1, l[q]);
+    double l[LEFT_CHAINS][256], r[3][256], gain[256];
+    left_sums(h, hs, ne, last, 0, 4, l); /* l[0]: the count */
+    for (size_t q = 0; q < 3; q++)
         for (size_t k = 0; k < last; k++)
-            r[q][k] = w->sum[q + 1] - l[q][k];
-    }
+            r[q][k] = w->sum[q + 1] - l[q + 1][k];
     int nan = 0;
     for (size_t k = 0; k < last; k++) {
-        double L[3] = {l[0][k], l[1][k], l[2][k]}, R[3] = {r[0][k], r[1][k], r[2][k]};
+        double L[3] = {l[1][k], l[2][k], l[3][k]}, R[3] = {r[0][k], r[1][k], r[2][k]};
         gain[k] = nc->loss - kiln_sq_loss(L) - kiln_sq_loss(R);
         nan |= gain[k] != gain[k];
     }
-    pick_boundary(w, nc, j, ne, last, cnt, l[0], r[0], gain, nan, best);
+    pick_boundary(w, nc, j, ne, last, l[0], l[1], r[0], gain, nan, best);
 }
 
 /* Newton gains four boundaries at a time: GCC vector extensions (one AVX
@@ -1240,13 +1273,14 @@ static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, u
         size_t want = w->max_features - evaluated, nf = 0, j[BATCH];
         double *h[BATCH];
         uint64_t seen[BATCH][4];
-        while (nf < want && nf < cap && i < d) {
+        for (size_t lim = want < cap ? want : cap; nf < lim && i < d;) {
             size_t f = draw_feature(w, i++);
-            if (is_known(known, f))
-                continue;
-            h[nf] = w->acc + nf * 256 * hs;
-            memset(seen[nf], 0, sizeof seen[nf]);
-            j[nf++] = f;
+            j[nf] = f; /* kept unless known constant: no branch to mispredict */
+            nf += !is_known(known, f);
+        }
+        for (size_t f = 0; f < nf; f++) {
+            h[f] = w->acc + f * 256 * hs;
+            memset(seen[f], 0, sizeof seen[f]);
         }
         if (nf == 0) /* every feature left was known constant */
             break;
