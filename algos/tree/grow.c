@@ -859,6 +859,21 @@ static inline void left_sums(const double *h, size_t hs, const uint8_t *ne, size
     }
 }
 
+/* One class's left sums lc[0..last) (total - lc on the right) added to the
+ * boundaries' weights and squares of both sides, as kiln_gini_loss adds a
+ * class; the first class starts them from 0.0, as its sums do. */
+static inline void gini_add_class(const double *lc, double total, int first, size_t last, double *lw, double *lsq,
+                                  double *rw, double *rsq)
+{
+    for (size_t k = 0; k < last; k++) {
+        double l = lc[k], r = total - l;
+        lw[k] = (first ? 0.0 : lw[k]) + l;
+        lsq[k] = (first ? 0.0 : lsq[k]) + l * l;
+        rw[k] = (first ? 0.0 : rw[k]) + r;
+        rsq[k] = (first ? 0.0 : rsq[k]) + r * r;
+    }
+}
+
 /* The boundaries of a gini feature of m classes with no missing row (the
  * common case of classification), in passes that the compiler vectorises
  * over the boundaries: the left sums of up to LEFT_CHAINS classes, then
@@ -876,16 +891,8 @@ static inline void scan_gini(grow_ws *w, const node_ctx *nc, size_t j, const dou
     for (size_t q0 = 1; q0 <= m; q0 += LEFT_CHAINS) {
         size_t nq = m + 1 - q0 < LEFT_CHAINS ? m + 1 - q0 : LEFT_CHAINS;
         left_sums(h, hs, ne, last, q0, nq, lc);
-        for (size_t i = 0; i < nq; i++) {
-            double total = w->sum[q0 + i], first = q0 + i == 1; /* the sums start from 0.0, as kiln_gini_loss's */
-            for (size_t k = 0; k < last; k++) {
-                double l = lc[i][k], r = total - l;
-                lw[k] = (first ? 0.0 : lw[k]) + l;
-                lsq[k] = (first ? 0.0 : lsq[k]) + l * l;
-                rw[k] = (first ? 0.0 : rw[k]) + r;
-                rsq[k] = (first ? 0.0 : rsq[k]) + r * r;
-            }
-        }
+        for (size_t i = 0; i < nq; i++)
+            gini_add_class(lc[i], w->sum[q0 + i], q0 + i == 1, last, lw, lsq, rw, rsq);
     }
     int nan = 0;
     for (size_t k = 0; k < last; k++) {
