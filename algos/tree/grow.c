@@ -452,12 +452,12 @@ static size_t two_first(const grow_ws *w, size_t *j, size_t nf)
     if (w->m != 2 && w->m != 3)
         return 0;
     size_t nt = 0;
-    for (size_t f = 0; f < nf; f++)
-        if (w->b->n_bins[j[f]] <= 2) {
-            size_t t = j[f];
-            j[f] = j[nt];
-            j[nt++] = t;
-        }
+    for (size_t f = 0; f < nf; f++) { /* j[nt..f) are not two-value: swapping one of them with j[f] keeps that */
+        size_t t = j[f];
+        j[f] = j[nt];
+        j[nt] = t;
+        nt += w->b->n_bins[t] <= 2;
+    }
     return nt;
 }
 
@@ -721,6 +721,21 @@ static inline double crit_gain(const grow_ws *w, const node_ctx *nc, const doubl
     return nc->loss - w->c->loss(w->c, L + 1) - w->c->loss(w->c, R + 1);
 }
 
+/* Keep c in *best if it is better: the larger gain, ties to the lower
+ * feature (any split beats none). Field by field without a branch: which
+ * candidate wins is data, and a mispredicted branch per scanned feature
+ * cost more than the selects. */
+static inline void keep_better(split *best, split c)
+{
+    int b = (best->feature < 0) | (c.gain > best->gain) | ((c.gain == best->gain) & (c.feature < best->feature));
+    best->feature = b ? c.feature : best->feature;
+    best->bin = b ? c.bin : best->bin;
+    best->next = b ? c.next : best->next;
+    best->default_left = b ? c.default_left : best->default_left;
+    best->gain = b ? c.gain : best->gain;
+    best->threshold = b ? c.threshold : best->threshold;
+}
+
 /* Try the split L | S - L of one feature at `bin` (the next nonempty bin
  * `next`, 0 for none); keep it if it beats best. A NAN threshold is the gap
  * between bin and next, worked out only for the winner (split_threshold). */
@@ -739,10 +754,7 @@ static inline void try_split(grow_ws *w, const node_ctx *nc, size_t j, unsigned 
     if (p->min_child_weight > 0 &&
         (crit_cover(w, L + 1, m) < p->min_child_weight || crit_cover(w, R + 1, m) < p->min_child_weight))
         return;
-    double gain = crit_gain(w, nc, L, R, m);
-    if (best->feature < 0 || gain > best->gain || (gain == best->gain && (int)j < best->feature)) {
-        *best = (split){(int)j, bin, next, default_left, gain, threshold};
-    }
+    keep_better(best, (split){(int)j, bin, next, default_left, crit_gain(w, nc, L, R, m), threshold});
 }
 
 /* The threshold between the node's bins `lo_bin` and `hi_bin` of feature j. */
@@ -807,14 +819,14 @@ static inline void pick_boundary(const grow_ws *w, const node_ctx *nc, size_t j,
 {
     double msl = (double)w->p->min_samples_leaf, mcw = w->p->min_child_weight;
     if (msl <= 1 && !(mcw > 0) && !nan) {
+        size_t k = 0; /* the first of the largest, in one pass of selects */
         double top = -INFINITY;
-        for (size_t k = 0; k < last; k++)
-            top = gain[k] > top ? gain[k] : top;
-        size_t k = 0;
-        while (gain[k] != top)
-            k++;
-        if (best->feature < 0 || top > best->gain || (top == best->gain && (int)j < best->feature))
-            *best = (split){(int)j, ne[k], ne[k + 1], cl[k] >= nc->cover - cl[k], top, NAN};
+        for (size_t i = 0; i < last; i++) {
+            int b = gain[i] > top;
+            k = b ? i : k;
+            top = b ? gain[i] : top;
+        }
+        keep_better(best, (split){(int)j, ne[k], ne[k + 1], cl[k] >= nc->cover - cl[k], top, NAN});
         return;
     }
     for (size_t k = 0; k < last; k++) {
@@ -822,8 +834,7 @@ static inline void pick_boundary(const grow_ws *w, const node_ctx *nc, size_t j,
             continue;
         if (mcw > 0 && (cl[k] < mcw || cr[k] < mcw))
             continue;
-        if (best->feature < 0 || gain[k] > best->gain || (gain[k] == best->gain && (int)j < best->feature))
-            *best = (split){(int)j, ne[k], ne[k + 1], cl[k] >= nc->cover - cl[k], gain[k], NAN};
+        keep_better(best, (split){(int)j, ne[k], ne[k + 1], cl[k] >= nc->cover - cl[k], gain[k], NAN});
     }
 }
 
