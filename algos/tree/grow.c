@@ -352,6 +352,30 @@ static inline void hist_rows_v(const grow_ws *w, const uint8_t *const *col, size
     }
 }
 
+/* hist_rows_v with the feature count constant up to four (a forest's node
+ * histograms a few features), so the loop over a row's features unrolls:
+ * its exit, a branch per row, was mispredicted from node to node. */
+static inline void hist_rows_v_nf(const grow_ws *w, const uint8_t *const *col, size_t stride, double *const *h,
+                                  size_t nf, size_t begin, size_t end, size_t m, uint64_t (*seen)[4])
+{
+    switch (nf) {
+    case 1:
+        hist_rows_v(w, col, stride, h, 1, begin, end, m, seen);
+        break;
+    case 2:
+        hist_rows_v(w, col, stride, h, 2, begin, end, m, seen);
+        break;
+    case 3:
+        hist_rows_v(w, col, stride, h, 3, begin, end, m, seen);
+        break;
+    case 4:
+        hist_rows_v(w, col, stride, h, 4, begin, end, m, seen);
+        break;
+    default:
+        hist_rows_v(w, col, stride, h, nf, begin, end, m, seen);
+    }
+}
+
 /* Histograms of features j[0..nf) (nf <= BATCH) of rows[begin, end) into h[f],
  * hs doubles per bin (w->slot, or scratch_slot), reading the codes at
  * `stride` (node_stride). */
@@ -362,9 +386,9 @@ static void hist_add_features(const grow_ws *w, const size_t *j, size_t nf, size
     for (size_t f = 0; f < nf; f++)
         col[f] = codes_of(w, j[f], stride);
     if (hs == 4 && w->counted && w->m == 2)
-        hist_rows_v(w, col, stride, h, nf, begin, end, 2, seen);
+        hist_rows_v_nf(w, col, stride, h, nf, begin, end, 2, seen);
     else if (hs == 4 && w->counted && w->m == 3)
-        hist_rows_v(w, col, stride, h, nf, begin, end, 3, seen);
+        hist_rows_v_nf(w, col, stride, h, nf, begin, end, 3, seen);
     else if (w->gh) /* Newton (g, h) by row */
         hist_rows(w, col, stride, h, nf, begin, end, 2, 0, 0, 1, seen);
     else if (!w->counted) /* Newton (g, h) */
