@@ -333,12 +333,24 @@ static size_t scratch_slot(const grow_ws *w)
 
 typedef double hist_v __attribute__((vector_size(4 * sizeof(double)), aligned(sizeof(double)), may_alias));
 
+/* A feature's 256-bit map of codes seen, one vector (four 64-bit lanes). */
+typedef uint64_t seen_v __attribute__((vector_size(4 * sizeof(uint64_t))));
+
+/* SEEN_LANE[q]: lane q all ones, the others zero. */
+static const seen_v SEEN_LANE[4] = {{~0ull, 0, 0, 0}, {0, ~0ull, 0, 0}, {0, 0, ~0ull, 0}, {0, 0, 0, ~0ull}};
+
 /* hist_rows, counted, into histograms of four doubles per bin (m = 2, 3): a
  * row adds (1, its m statistics, 0...) to its bin at once, lane by lane the
- * same additions (the padding stays 0). */
+ * same additions (the padding stays 0). The maps of codes seen are kept in
+ * vector registers during the pass (a row ORs its code's bit into its lane)
+ * rather than updated in memory, where rows with codes in the same 64 made
+ * each update wait on the one before. */
 static inline void hist_rows_v(const grow_ws *w, const uint8_t *const *col, size_t stride, double *const *h,
                                size_t nf, size_t begin, size_t end, size_t m, uint64_t (*seen)[4])
 {
+    seen_v acc[BATCH];
+    for (size_t f = 0; f < nf; f++)
+        memcpy(&acc[f], seen[f], sizeof acc[f]);
     for (size_t k = begin; k < end; k++) {
         size_t at = (size_t)w->rows[k] * stride;
         const double *s = w->nst + k * m;
@@ -347,9 +359,11 @@ static inline void hist_rows_v(const grow_ws *w, const uint8_t *const *col, size
         for (size_t f = 0; f < nf; f++) {
             uint8_t code = col[f][at];
             *(hist_v *)(h[f] + (size_t)code * 4) += v;
-            seen[f][code >> 6] |= (uint64_t)1 << (code & 63);
+            acc[f] |= ((seen_v){0} + ((uint64_t)1 << (code & 63))) & SEEN_LANE[code >> 6];
         }
     }
+    for (size_t f = 0; f < nf; f++)
+        memcpy(seen[f], &acc[f], sizeof acc[f]);
 }
 
 /* hist_rows_v with the feature count constant up to four (a forest's node
