@@ -1149,32 +1149,26 @@ static size_t dense_nonempty(const grow_ws *w, size_t j, const double *h)
  * (the buffer has 64 bytes to spare); otherwise the set bits are taken one
  * at a time, a loop whose exit, a word's last bit, is a mispredicted branch
  * per word: the compress made the one-hot forest's fit 8 % faster. */
-#ifdef __AVX512VBMI2__
 static size_t seen_nonempty(grow_ws *w, const uint64_t seen[4])
 {
+#ifdef __AVX512VBMI2__
     __m512i codes = _mm512_set_epi64(0x3f3e3d3c3b3a3938, 0x3736353433323130, 0x2f2e2d2c2b2a2928, 0x2726252423222120,
                                      0x1f1e1d1c1b1a1918, 0x1716151413121110, 0x0f0e0d0c0b0a0908, 0x0706050403020100);
+#endif
     size_t n = 0;
     for (unsigned q = 0; q < 4; q++) {
         uint64_t bits = q == 0 ? seen[0] & ~(uint64_t)1 : seen[q];
+#ifdef __AVX512VBMI2__
         _mm512_storeu_si512(w->nonempty + n, _mm512_maskz_compress_epi8(bits, codes));
         codes = _mm512_add_epi8(codes, _mm512_set1_epi8(64));
         n += (size_t)__builtin_popcountll(bits);
-    }
-    return n;
-}
 #else
-static size_t seen_nonempty(grow_ws *w, const uint64_t seen[4])
-{
-    size_t n = 0;
-    for (unsigned q = 0; q < 4; q++) {
-        uint64_t bits = q == 0 ? seen[0] & ~(uint64_t)1 : seen[q];
         for (; bits; bits &= bits - 1)
             w->nonempty[n++] = (uint8_t)(q * 64 + (unsigned)__builtin_ctzll(bits));
+#endif
     }
     return n;
 }
-#endif
 
 /* Zero the bins of a scratch histogram (scratch_slot doubles per bin) that
  * rows were added to: bin 0 (missing) and the nonempty value bins ne[0..n).
