@@ -769,7 +769,7 @@ static int tree_depth(const kiln_tree *t, size_t k)
 {
     if (t->feature[k] < 0)
         return 0;
-    int l = tree_depth(t, (size_t)t->left[k]), r = tree_depth(t, (size_t)t->right[k]);
+    int l = tree_depth(t, (size_t)t->left[k]), r = tree_depth(t, (size_t)t->left[k] + 1);
     return 1 + (l > r ? l : r);
 }
 

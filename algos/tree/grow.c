@@ -1422,8 +1422,6 @@ static kiln_status tree_resize(kiln_tree *t, size_t cap)
     RESIZE(bin);
     RESIZE(default_left);
     RESIZE(left);
-    RESIZE(right);
-    RESIZE(gain);
     RESIZE(impurity);
     RESIZE(cover);
     RESIZE(count);
@@ -1542,8 +1540,7 @@ static kiln_status node_open(grow_ws *w, pending *pd, const double *sum, uint64_
     t->threshold[id] = 0;
     t->bin[id] = 0;
     t->default_left[id] = 0;
-    t->left[id] = t->right[id] = -1;
-    t->gain[id] = 0;
+    t->left[id] = -1;
     t->impurity[id] = c->impurity(c, w->sum + 1);
     t->cover[id] = nc.cover;
     t->count[id] = (uint32_t)nc.count;
@@ -1820,8 +1817,6 @@ static kiln_status node_split(grow_ws *w, pending *pd, int32_t l, pending kids[2
     t->bin[id] = (uint8_t)s->bin;
     t->default_left[id] = (uint8_t)s->default_left;
     t->left[id] = l;
-    t->right[id] = l + 1;
-    t->gain[id] = s->gain;
     double *sums = w->sum + 3 * w->slot;
     uint64_t *known[2] = {w->kbuf + w->words, w->kbuf + 2 * w->words};
     memcpy(known[0], w->kbuf, w->words * sizeof *w->kbuf);
@@ -2119,16 +2114,14 @@ static kiln_status tree_renumber(kiln_tree *t, int32_t *row_leaf, const uint32_t
         if (t->left[v] < 0)
             continue;
         to[t->left[v]] = (int32_t)next;
-        to[t->right[v]] = (int32_t)next + 1;
+        to[t->left[v] + 1] = (int32_t)next + 1;
         next += 2;
-        stack[top++] = t->right[v];
+        stack[top++] = t->left[v] + 1;
         stack[top++] = t->left[v];
     }
     for (size_t i = 0; st == KILN_OK && i < n; i++)
-        if (t->left[i] >= 0) {
+        if (t->left[i] >= 0)
             t->left[i] = to[t->left[i]];
-            t->right[i] = to[t->right[i]];
-        }
 #define PERMUTE(f, size)                                \
     do {                                                \
         if (st == KILN_OK)                              \
@@ -2139,8 +2132,6 @@ static kiln_status tree_renumber(kiln_tree *t, int32_t *row_leaf, const uint32_t
     PERMUTE(bin, sizeof *t->bin);
     PERMUTE(default_left, sizeof *t->default_left);
     PERMUTE(left, sizeof *t->left);
-    PERMUTE(right, sizeof *t->right);
-    PERMUTE(gain, sizeof *t->gain);
     PERMUTE(impurity, sizeof *t->impurity);
     PERMUTE(cover, sizeof *t->cover);
     PERMUTE(count, sizeof *t->count);
@@ -2350,8 +2341,6 @@ static kiln_status tree_copy(const kiln_tree *t, kiln_arena *arena, kiln_tree **
     COPY(bin, 1);
     COPY(default_left, 1);
     COPY(left, 1);
-    COPY(right, 1);
-    COPY(gain, 1);
     COPY(impurity, 1);
     COPY(cover, 1);
     COPY(count, 1);

@@ -14,8 +14,6 @@ void kiln_tree_free(kiln_tree *t)
         free(t->bin);
         free(t->default_left);
         free(t->left);
-        free(t->right);
-        free(t->gain);
         free(t->impurity);
         free(t->cover);
         free(t->count);
@@ -30,7 +28,7 @@ size_t kiln_tree_leaf(const kiln_tree *t, const double *x)
     while (t->feature[k] >= 0) {
         double v = x[t->feature[k]];
         int left = isnan(v) ? t->default_left[k] : v <= t->threshold[k];
-        k = (size_t)(left ? t->left[k] : t->right[k]);
+        k = (size_t)t->left[k] + !left;
     }
     return k;
 }
@@ -41,7 +39,7 @@ size_t kiln_tree_leaf_binned(const kiln_tree *t, const kiln_bins *b, size_t i)
     while (t->feature[k] >= 0) {
         uint8_t code = b->codes[(size_t)t->feature[k] * b->rows + i];
         int left = code == KILN_BIN_MISSING ? t->default_left[k] : code <= t->bin[k];
-        k = (size_t)(left ? t->left[k] : t->right[k]);
+        k = (size_t)t->left[k] + !left;
     }
     return k;
 }
@@ -68,8 +66,7 @@ static void leaves_side_by_side(const kiln_tree *t, const double *const *x, size
             int split = f >= 0;
             double v = x[r][split ? f : 0];
             int left = (v <= t->threshold[k]) | ((v != v) & t->default_left[k]);
-            int32_t next = t->right[k] + left * (t->left[k] - t->right[k]);
-            leaf[r] = split ? (size_t)next : k;
+            leaf[r] = split ? (size_t)t->left[k] + !left : k;
             moving |= split;
         }
     }
@@ -125,26 +122,53 @@ size_t kiln_tree_predict_block(const kiln_tree *const *trees, size_t n_trees, co
     return block > least ? block : least;
 }
 
+static double node_loss(const kiln_tree *t, size_t k)
+{
+    return t->impurity[k] * t->cover[k];
+}
+
+double kiln_tree_gain(const kiln_tree *t, size_t k)
+{
+    if (t->feature[k] < 0)
+        return 0;
+    size_t l = (size_t)t->left[k];
+    return node_loss(t, k) - node_loss(t, l) - node_loss(t, l + 1);
+}
+
 void kiln_tree_importance_add(const kiln_tree *t, double *imp, size_t d)
 {
     for (size_t k = 0; k < t->n_nodes; k++)
         if (t->feature[k] >= 0 && (size_t)t->feature[k] < d)
-            imp[t->feature[k]] += t->gain[k];
+            imp[t->feature[k]] += kiln_tree_gain(t, k);
 }
 
 size_t kiln_tree_bytes_per_node(const kiln_tree *t)
 {
     return sizeof *t->feature + sizeof *t->threshold + sizeof *t->bin + sizeof *t->default_left +
-           sizeof *t->left + sizeof *t->right + sizeof *t->gain + sizeof *t->impurity + sizeof *t->cover +
-           sizeof *t->count + t->n_outputs * sizeof *t->value;
+           sizeof *t->left + sizeof *t->impurity + sizeof *t->cover + sizeof *t->count +
+           t->n_outputs * sizeof *t->value;
 }
+
+/* The model file keeps, per node, the right child (int32) and the gain
+ * (double) that the arrays in memory derive (format 1). */
+#define FILE_DERIVED_BYTES (sizeof(int32_t) + sizeof(double))
 
 size_t kiln_tree_file_bytes(const kiln_tree *t)
 {
-    return 3 * sizeof(uint64_t) + t->n_nodes * kiln_tree_bytes_per_node(t);
+    return 3 * sizeof(uint64_t) + t->n_nodes * (kiln_tree_bytes_per_node(t) + FILE_DERIVED_BYTES);
 }
 
-kiln_status kiln_tree_save(const kiln_tree *t, kiln_writer *w)
+/* The right children (-1 at a leaf) into right[0..n), the gains into gain[0..n). */
+static void derived_fields(const kiln_tree *t, int32_t *right, double *gain)
+{
+    for (size_t k = 0; k < t->n_nodes; k++) {
+        right[k] = t->feature[k] < 0 ? -1 : t->left[k] + 1;
+        gain[k] = kiln_tree_gain(t, k);
+    }
+}
+
+/* t's arrays in file order, with right[] and gain[] from derived_fields. */
+static kiln_status write_arrays(const kiln_tree *t, const int32_t *right, const double *gain, kiln_writer *w)
 {
     size_t n = t->n_nodes;
     KILN_TRY(kiln_w_u64(w, n));
@@ -155,30 +179,47 @@ kiln_status kiln_tree_save(const kiln_tree *t, kiln_writer *w)
     KILN_TRY(kiln_w_bytes(w, t->bin, n));
     KILN_TRY(kiln_w_bytes(w, t->default_left, n));
     KILN_TRY(kiln_w_i32s(w, t->left, n));
-    KILN_TRY(kiln_w_i32s(w, t->right, n));
-    KILN_TRY(kiln_w_f64s(w, t->gain, n));
+    KILN_TRY(kiln_w_i32s(w, right, n));
+    KILN_TRY(kiln_w_f64s(w, gain, n));
     KILN_TRY(kiln_w_f64s(w, t->impurity, n));
     KILN_TRY(kiln_w_f64s(w, t->cover, n));
     KILN_TRY(kiln_w_u32s(w, t->count, n));
     return kiln_w_f64s(w, t->value, n * t->n_outputs);
 }
 
-/* Every split names a feature and two later nodes; every leaf has none. Children
- * after their parent means a walk from the root always ends. */
-static kiln_status tree_check(const kiln_tree *t)
+kiln_status kiln_tree_save(const kiln_tree *t, kiln_writer *w)
+{
+    int32_t *right = kiln_alloc(t->n_nodes, sizeof *right);
+    double *gain = kiln_alloc(t->n_nodes, sizeof *gain);
+    kiln_status s = right && gain ? KILN_OK : KILN_ENOMEM;
+    if (s == KILN_OK) {
+        derived_fields(t, right, gain);
+        s = write_arrays(t, right, gain, w);
+    }
+    free(right);
+    free(gain);
+    return s;
+}
+
+/* Every split names a feature and two later nodes, the right one after the
+ * left (right[k], as the file has it); every leaf has none. Children after
+ * their parent means a walk from the root always ends. */
+static kiln_status tree_check(const kiln_tree *t, const int32_t *right)
 {
     for (size_t k = 0; k < t->n_nodes; k++) {
-        int32_t f = t->feature[k], l = t->left[k], r = t->right[k];
+        int32_t f = t->feature[k], l = t->left[k], r = right[k];
         int leaf = f < 0 && l == -1 && r == -1;
-        int split = f >= 0 && (size_t)f < t->n_features && l > (int32_t)k && r > (int32_t)k &&
-                    (size_t)l < t->n_nodes && (size_t)r < t->n_nodes;
+        int split = f >= 0 && (size_t)f < t->n_features && l > (int32_t)k && r == l + 1 &&
+                    (size_t)r < t->n_nodes;
         if (!leaf && !split)
             return KILN_ERROR(KILN_EINPUT, "model file: tree node %zu is malformed", k);
     }
     return KILN_OK;
 }
 
-static kiln_status tree_read(kiln_tree *t, kiln_reader *r)
+/* t's arrays in file order; the file's right children into right[] and its
+ * gains into gain[]. */
+static kiln_status read_arrays(kiln_tree *t, int32_t *right, double *gain, kiln_reader *r)
 {
     size_t n = t->n_nodes;
     KILN_TRY(kiln_r_i32s(r, t->feature, n));
@@ -186,13 +227,28 @@ static kiln_status tree_read(kiln_tree *t, kiln_reader *r)
     KILN_TRY(kiln_r_bytes(r, t->bin, n));
     KILN_TRY(kiln_r_bytes(r, t->default_left, n));
     KILN_TRY(kiln_r_i32s(r, t->left, n));
-    KILN_TRY(kiln_r_i32s(r, t->right, n));
-    KILN_TRY(kiln_r_f64s(r, t->gain, n));
+    KILN_TRY(kiln_r_i32s(r, right, n));
+    KILN_TRY(kiln_r_f64s(r, gain, n));
     KILN_TRY(kiln_r_f64s(r, t->impurity, n));
     KILN_TRY(kiln_r_f64s(r, t->cover, n));
     KILN_TRY(kiln_r_u32s(r, t->count, n));
-    KILN_TRY(kiln_r_f64s(r, t->value, n * t->n_outputs));
-    return tree_check(t);
+    return kiln_r_f64s(r, t->value, n * t->n_outputs);
+}
+
+/* The node arrays from r: the file's right children are checked against the
+ * left ones, its gains skipped (kiln_tree_gain derives them). */
+static kiln_status tree_read(kiln_tree *t, kiln_reader *r)
+{
+    int32_t *right = kiln_alloc(t->n_nodes, sizeof *right);
+    double *gain = kiln_alloc(t->n_nodes, sizeof *gain);
+    kiln_status s = right && gain ? KILN_OK : KILN_ENOMEM;
+    if (s == KILN_OK)
+        s = read_arrays(t, right, gain, r);
+    if (s == KILN_OK)
+        s = tree_check(t, right);
+    free(right);
+    free(gain);
+    return s;
 }
 
 /* One arena piece for every array of n nodes (kiln_tree_bytes_per_node
@@ -208,14 +264,12 @@ static kiln_status tree_alloc_arena(kiln_tree *t, size_t n, kiln_arena *arena)
     if (!p)
         return KILN_ENOMEM;
     t->threshold = (double *)p;
-    t->gain = t->threshold + n;
-    t->impurity = t->gain + n;
+    t->impurity = t->threshold + n;
     t->cover = t->impurity + n;
     t->value = t->cover + n;
     t->feature = (int32_t *)(t->value + n * t->n_outputs);
     t->left = t->feature + n;
-    t->right = t->left + n;
-    t->count = (uint32_t *)(t->right + n);
+    t->count = (uint32_t *)(t->left + n);
     t->bin = (uint8_t *)(t->count + n);
     t->default_left = t->bin + n;
     t->in_arena = 1;
@@ -232,14 +286,12 @@ kiln_status kiln_tree_alloc(kiln_tree *t, size_t n, kiln_arena *arena)
     t->bin = kiln_alloc(n, sizeof *t->bin);
     t->default_left = kiln_alloc(n, sizeof *t->default_left);
     t->left = kiln_alloc(n, sizeof *t->left);
-    t->right = kiln_alloc(n, sizeof *t->right);
-    t->gain = kiln_alloc(n, sizeof *t->gain);
     t->impurity = kiln_alloc(n, sizeof *t->impurity);
     t->cover = kiln_alloc(n, sizeof *t->cover);
     t->count = kiln_alloc(n, sizeof *t->count);
     t->value = kiln_alloc(n * t->n_outputs, sizeof *t->value);
-    if (!t->feature || !t->threshold || !t->bin || !t->default_left || !t->left || !t->right || !t->gain ||
-        !t->impurity || !t->cover || !t->count || !t->value)
+    if (!t->feature || !t->threshold || !t->bin || !t->default_left || !t->left || !t->impurity ||
+        !t->cover || !t->count || !t->value)
         return KILN_ENOMEM;
     return KILN_OK;
 }

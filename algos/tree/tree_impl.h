@@ -246,8 +246,11 @@ kiln_tree_params kiln_tree_params_default(void);
  * kiln_tree_params.row_codes, built once and shared by a forest's trees. */
 kiln_status kiln_tree_row_codes(const kiln_bins *b, int threads, uint8_t **out);
 
-/* A tree as flat arrays, node 0 the root. Leaves have feature == -1 and
- * left == right == -1. Every node (not only leaves) carries its value. */
+/* A tree as flat arrays, node 0 the root. A split node k's children are
+ * left[k] and left[k] + 1 (the right one); leaves have feature == -1 and
+ * left == -1. Every node (not only leaves) carries its value. A split's gain
+ * is not kept: kiln_tree_gain derives it from the three nodes' impurities and
+ * covers, as scikit-learn's importances do. */
 typedef struct kiln_tree {
     size_t n_nodes, cap;
     size_t n_features;     /* the width of the rows it predicts              */
@@ -256,9 +259,9 @@ typedef struct kiln_tree {
     double *threshold;     /* go left when x <= threshold (original units)   */
     uint8_t *bin;          /* the same split on codes: left when code <= bin */
     uint8_t *default_left; /* 1: missing goes left                           */
-    int32_t *left, *right; /* children, -1 at a leaf                         */
-    double *gain;          /* loss(node) - loss(left) - loss(right); 0 at a leaf */
-    double *impurity;      /* criterion impurity of the node                 */
+    int32_t *left;         /* the left child (the right one is left + 1),    */
+                           /* -1 at a leaf                                   */
+    double *impurity;      /* criterion impurity of the node: loss / cover   */
     double *cover;         /* criterion cover (weighted samples, or H)       */
     uint32_t *count;       /* rows (with repeats) that reached the node      */
     double *value;         /* n_nodes x n_outputs                            */
@@ -292,9 +295,12 @@ void kiln_tree_predict_add(const kiln_tree *t, const kiln_mat *X, kiln_mat *out,
 /* Rows per block when trees[0..n_trees) predict X on `threads` threads,
  * each block through every tree in turn: see tree.c. */
 size_t kiln_tree_predict_block(const kiln_tree *const *trees, size_t n_trees, const kiln_mat *X, int threads);
+/* The gain of split node k, loss(k) - loss(left) - loss(right) with a node's
+ * loss its impurity times its cover; 0 at a leaf. */
+double kiln_tree_gain(const kiln_tree *t, size_t k);
 /* imp[feature] += gain of every split (impurity-based importance, unnormalised). */
 void kiln_tree_importance_add(const kiln_tree *t, double *imp, size_t d);
-/* Bytes the node arrays take per node. */
+/* Bytes the node arrays take per node in memory. */
 size_t kiln_tree_bytes_per_node(const kiln_tree *t);
 
 /* ---- files and inspection ---------------------------------------------- */

@@ -51,7 +51,7 @@ static void text_node(const kiln_tree *t, const kiln_inspect_args *a, size_t k, 
     for (int i = 0; i < depth; i++)
         fputs("|   ", out);
     fprintf(out, "|--- %s >  %.2f\n", name, thr);
-    text_node(t, a, (size_t)t->right[k], depth + 1, out);
+    text_node(t, a, (size_t)t->left[k] + 1, depth + 1, out);
 }
 
 void kiln_tree_write_text(const kiln_tree *t, const kiln_inspect_args *a, FILE *out)
@@ -85,9 +85,9 @@ void kiln_tree_write_json(const kiln_tree *t, const kiln_inspect_args *a, kiln_j
             kiln_json_key(j, "left");
             kiln_json_int(j, t->left[k]);
             kiln_json_key(j, "right");
-            kiln_json_int(j, t->right[k]);
+            kiln_json_int(j, t->left[k] + 1);
             kiln_json_key(j, "gain");
-            kiln_json_num(j, t->gain[k]);
+            kiln_json_num(j, kiln_tree_gain(t, k));
         }
         kiln_json_key(j, "impurity");
         kiln_json_num(j, t->impurity[k]);
@@ -138,7 +138,7 @@ void kiln_tree_write_dot(const kiln_tree *t, const kiln_inspect_args *a, size_t 
         fputs("\"];\n", out);
         if (t->feature[k] >= 0) {
             fprintf(out, "t%zu_%zu -> t%zu_%d [label=\"True\"];\n", index, k, index, t->left[k]);
-            fprintf(out, "t%zu_%zu -> t%zu_%d [label=\"False\"];\n", index, k, index, t->right[k]);
+            fprintf(out, "t%zu_%zu -> t%zu_%d [label=\"False\"];\n", index, k, index, t->left[k] + 1);
         }
     }
     fputs("}\n", out);

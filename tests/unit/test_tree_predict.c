@@ -58,7 +58,6 @@ START_TEST(rows_side_by_side_reach_the_leaves_of_one_at_a_time)
     for (size_t k = 0; k < 7; k++) {
         t->feature[k] = feature[k];
         t->left[k] = left[k];
-        t->right[k] = left[k] < 0 ? -1 : left[k] + 1;
         t->threshold[k] = threshold[k];
         t->default_left[k] = dleft[k];
         t->value[k] = 10.0 * (double)k;
