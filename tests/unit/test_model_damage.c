@@ -312,6 +312,29 @@ static void tree_bad_node(kiln_writer *w, const unsigned char *orig, size_t n)
         kiln_w_f64(w, 0);
 }
 
+/* A root split on feature 0 whose right child (2) is not left (1) + 1: the
+ * nodes exist and follow their parent, but a tree keeps only left. */
+static void tree_right_not_next(kiln_writer *w, const unsigned char *orig, size_t n)
+{
+    (void)n;
+    tree_start(w, orig, 4);
+    size_t k = (size_t)get_le(orig + 16, 4);
+    const int32_t feature[4] = {0, -1, -1, -1}, left[4] = {1, -1, -1, -1}, right[4] = {3, -1, -1, -1};
+    kiln_w_i32s(w, feature, 4);
+    for (int i = 0; i < 4; i++)
+        kiln_w_f64(w, 0.5); /* threshold */
+    for (int i = 0; i < 8; i++)
+        kiln_w_u8(w, 0); /* bin, default_left */
+    kiln_w_i32s(w, left, 4);
+    kiln_w_i32s(w, right, 4);
+    for (int i = 0; i < 12; i++)
+        kiln_w_f64(w, 1); /* gain, impurity, cover */
+    for (int i = 0; i < 4; i++)
+        kiln_w_u32(w, 1);
+    for (size_t j = 0; j < 4 * k; j++)
+        kiln_w_f64(w, 0);
+}
+
 static void forest_no_trees(kiln_writer *w, const unsigned char *orig, size_t n)
 {
     (void)n;
@@ -349,6 +372,7 @@ static const damage cases[] = {
     {"rf.kiln", {{"TREE", 0, NULL, 0, forest_no_trees}}, "model file: a forest without trees"},
     {"dt.kiln", {{"TREE", 0, NULL, 0, tree_no_nodes}}, "model file: a tree has no nodes or no outputs"},
     {"dt.kiln", {{"TREE", 0, NULL, 0, tree_bad_node}}, "model file: tree node 0 is malformed"},
+    {"dt.kiln", {{"TREE", 0, NULL, 0, tree_right_not_next}}, "model file: tree node 0 is malformed"},
     /* GBMT: 6 ints and 8 reals of configuration, the seed, then task, loss,
      * n_features, n_classes, k as i32 from offset 96. */
     {"gbm.kiln", {{"GBMT", 96, I32(7), NULL}}, "gbm model: inconsistent task, loss and class count"},
