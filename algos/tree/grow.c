@@ -1410,26 +1410,15 @@ static void find_split(grow_ws *w, pending *pd, const node_ctx *nc, uint64_t *kn
 /* Resize every node array of t to cap nodes (cap >= t->n_nodes). */
 static kiln_status tree_resize(kiln_tree *t, size_t cap)
 {
-#define RESIZE(f)                                          \
-    do {                                                   \
-        void *q = kiln_realloc(t->f, cap, sizeof *t->f);   \
-        if (!q)                                            \
-            return KILN_ENOMEM;                            \
-        t->f = q;                                          \
-    } while (0)
-    RESIZE(feature);
-    RESIZE(threshold);
-    RESIZE(bin);
-    RESIZE(default_left);
-    RESIZE(left);
-    RESIZE(impurity);
-    RESIZE(cover);
-    RESIZE(count);
+#define RESIZE(f, per_node)                                           \
+    do {                                                              \
+        void *q = kiln_realloc(t->f, cap * (per_node), sizeof *t->f); \
+        if (!q)                                                       \
+            return KILN_ENOMEM;                                       \
+        t->f = q;                                                     \
+    } while (0);
+    KILN_TREE_ARRAYS(RESIZE, t)
 #undef RESIZE
-    double *v = kiln_realloc(t->value, cap * t->n_outputs, sizeof *v);
-    if (!v)
-        return KILN_ENOMEM;
-    t->value = v;
     t->cap = cap;
     return KILN_OK;
 }
@@ -2122,20 +2111,10 @@ static kiln_status tree_renumber(kiln_tree *t, int32_t *row_leaf, const uint32_t
     for (size_t i = 0; st == KILN_OK && i < n; i++)
         if (t->left[i] >= 0)
             t->left[i] = to[t->left[i]];
-#define PERMUTE(f, size)                                \
-    do {                                                \
-        if (st == KILN_OK)                              \
-            st = permute(t->f, size, to, n);            \
-    } while (0)
-    PERMUTE(feature, sizeof *t->feature);
-    PERMUTE(threshold, sizeof *t->threshold);
-    PERMUTE(bin, sizeof *t->bin);
-    PERMUTE(default_left, sizeof *t->default_left);
-    PERMUTE(left, sizeof *t->left);
-    PERMUTE(impurity, sizeof *t->impurity);
-    PERMUTE(cover, sizeof *t->cover);
-    PERMUTE(count, sizeof *t->count);
-    PERMUTE(value, t->n_outputs * sizeof *t->value);
+#define PERMUTE(f, per_node) \
+    if (st == KILN_OK)       \
+        st = permute(t->f, (per_node) * sizeof *t->f, to, n);
+    KILN_TREE_ARRAYS(PERMUTE, t)
 #undef PERMUTE
     for (size_t i = 0; st == KILN_OK && row_leaf && !rows && i < n_rows; i++)
         row_leaf[i] = to[row_leaf[i]];
@@ -2335,16 +2314,8 @@ static kiln_status tree_copy(const kiln_tree *t, kiln_arena *arena, kiln_tree **
         return s;
     }
     size_t n = t->n_nodes;
-#define COPY(f, per_node) memcpy(c->f, t->f, n * (per_node) * sizeof *c->f)
-    COPY(feature, 1);
-    COPY(threshold, 1);
-    COPY(bin, 1);
-    COPY(default_left, 1);
-    COPY(left, 1);
-    COPY(impurity, 1);
-    COPY(cover, 1);
-    COPY(count, 1);
-    COPY(value, t->n_outputs);
+#define COPY(f, per_node) memcpy(c->f, t->f, n * (per_node) * sizeof *c->f);
+    KILN_TREE_ARRAYS(COPY, t)
 #undef COPY
     *out = c;
     return KILN_OK;

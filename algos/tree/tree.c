@@ -9,15 +9,9 @@ void kiln_tree_free(kiln_tree *t)
     if (!t)
         return;
     if (!t->in_arena) {
-        free(t->feature);
-        free(t->threshold);
-        free(t->bin);
-        free(t->default_left);
-        free(t->left);
-        free(t->impurity);
-        free(t->cover);
-        free(t->count);
-        free(t->value);
+#define FREE(f, per_node) free(t->f);
+        KILN_TREE_ARRAYS(FREE, t)
+#undef FREE
     }
     free(t);
 }
@@ -144,9 +138,11 @@ void kiln_tree_importance_add(const kiln_tree *t, double *imp, size_t d)
 
 size_t kiln_tree_bytes_per_node(const kiln_tree *t)
 {
-    return sizeof *t->feature + sizeof *t->threshold + sizeof *t->bin + sizeof *t->default_left +
-           sizeof *t->left + sizeof *t->impurity + sizeof *t->cover + sizeof *t->count +
-           t->n_outputs * sizeof *t->value;
+    size_t bytes = 0;
+#define ADD(f, per_node) bytes += (per_node) * sizeof *t->f;
+    KILN_TREE_ARRAYS(ADD, t)
+#undef ADD
+    return bytes;
 }
 
 /* The model file keeps, per node, the right child (int32) and the gain
@@ -251,9 +247,7 @@ static kiln_status tree_read(kiln_tree *t, kiln_reader *r)
     return s;
 }
 
-/* One arena piece for every array of n nodes (kiln_tree_bytes_per_node
- * each): the 8-byte fields first, then the 4-byte ones, then the bytes, so
- * each stays aligned to its size. */
+/* One arena piece for every array of n nodes, in KILN_TREE_ARRAYS order. */
 static kiln_status tree_alloc_arena(kiln_tree *t, size_t n, kiln_arena *arena)
 {
     if (t->n_outputs > SIZE_MAX / 16 || n > SIZE_MAX / kiln_tree_bytes_per_node(t)) {
@@ -263,15 +257,11 @@ static kiln_status tree_alloc_arena(kiln_tree *t, size_t n, kiln_arena *arena)
     char *p = kiln_arena_alloc(arena, n * kiln_tree_bytes_per_node(t));
     if (!p)
         return KILN_ENOMEM;
-    t->threshold = (double *)p;
-    t->impurity = t->threshold + n;
-    t->cover = t->impurity + n;
-    t->value = t->cover + n;
-    t->feature = (int32_t *)(t->value + n * t->n_outputs);
-    t->left = t->feature + n;
-    t->count = (uint32_t *)(t->left + n);
-    t->bin = (uint8_t *)(t->count + n);
-    t->default_left = t->bin + n;
+#define CARVE(f, per_node) \
+    t->f = (void *)p;      \
+    p += n * (per_node) * sizeof *t->f;
+    KILN_TREE_ARRAYS(CARVE, t)
+#undef CARVE
     t->in_arena = 1;
     return KILN_OK;
 }
@@ -281,19 +271,13 @@ kiln_status kiln_tree_alloc(kiln_tree *t, size_t n, kiln_arena *arena)
     t->cap = t->n_nodes = n;
     if (arena)
         return tree_alloc_arena(t, n, arena);
-    t->feature = kiln_alloc(n, sizeof *t->feature);
-    t->threshold = kiln_alloc(n, sizeof *t->threshold);
-    t->bin = kiln_alloc(n, sizeof *t->bin);
-    t->default_left = kiln_alloc(n, sizeof *t->default_left);
-    t->left = kiln_alloc(n, sizeof *t->left);
-    t->impurity = kiln_alloc(n, sizeof *t->impurity);
-    t->cover = kiln_alloc(n, sizeof *t->cover);
-    t->count = kiln_alloc(n, sizeof *t->count);
-    t->value = kiln_alloc(n * t->n_outputs, sizeof *t->value);
-    if (!t->feature || !t->threshold || !t->bin || !t->default_left || !t->left || !t->impurity ||
-        !t->cover || !t->count || !t->value)
-        return KILN_ENOMEM;
-    return KILN_OK;
+    int ok = 1;
+#define ALLOC(f, per_node)                           \
+    t->f = kiln_alloc(n * (per_node), sizeof *t->f); \
+    ok &= t->f != NULL;
+    KILN_TREE_ARRAYS(ALLOC, t)
+#undef ALLOC
+    return ok ? KILN_OK : KILN_ENOMEM;
 }
 
 kiln_status kiln_tree_load(kiln_tree **out, kiln_reader *r, kiln_arena *arena)

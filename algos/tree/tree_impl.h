@@ -269,6 +269,13 @@ typedef struct kiln_tree {
                            /* frees them; the tree never grows               */
 } kiln_tree;
 
+/* X(array, elements per node) for each node array of kiln_tree t, the 8-byte
+ * elements first, then the 4-byte ones, then the bytes: one arena piece lays
+ * them out in this order, each aligned to its element size. */
+#define KILN_TREE_ARRAYS(X, t)                                                                   \
+    X(threshold, 1) X(impurity, 1) X(cover, 1) X(value, (t)->n_outputs) X(feature, 1) X(left, 1) \
+    X(count, 1) X(bin, 1) X(default_left, 1)
+
 /* An empty tree (no nodes) for n_features-wide rows, or NULL (error recorded). */
 kiln_tree *kiln_tree_new(size_t n_features, size_t n_outputs);
 /* Arrays for n nodes in an empty tree t (their contents unset): one piece of
