@@ -40,8 +40,9 @@
  * rule).
  *
  * Candidate features: with max_features = k < d, features are drawn without
- * replacement until k of them had a possible split (scikit-learn's rule:
- * constant features do not count). Extra trees (Geurts et al. 2006) draw one
+ * replacement, k of them, and more only until one has a possible split:
+ * scikit-learn's rule, where a constant feature drawn counts towards k
+ * (more_draws). Extra trees (Geurts et al. 2006) draw one
  * threshold per feature uniformly between the node's smallest and largest
  * value instead of scanning every boundary. */
 #include <math.h>
@@ -1228,6 +1229,15 @@ static void set_known(uint64_t *known, size_t j)
     known[j >> 6] |= (uint64_t)1 << (j & 63);
 }
 
+/* Whether a node draws another candidate feature after `drawn` of them, of
+ * which `constant` had no possible split: until max_features are drawn, then
+ * until one had a split, as scikit-learn's splitter loops (a constant feature
+ * counts as visited; at least one must not be constant). */
+static int more_draws(const grow_ws *w, size_t drawn, size_t constant)
+{
+    return drawn < w->max_features || drawn == constant;
+}
+
 /* Scan a two-value feature j from its sums (two_rows): n1 of the node's n
  * rows in bin 1, with statistics a1, the rest in bin 2, none missing. As
  * scan_m would its histogram: one boundary, bin 1 on the left. */
@@ -1248,10 +1258,10 @@ static inline int scan_two_m(grow_ws *w, const node_ctx *nc, size_t j, size_t n1
 
 /* The two-value features j[0..nt) of rows[begin, end) (codes at `stride`),
  * TWO_GROUP per pass over the rows, scanned from their sums; the features
- * found constant go to known. Those with missing rows are moved to
- * j[0..returned), for hist_rows. */
+ * found constant go to known and are counted in *constant. Those with
+ * missing rows are moved to j[0..returned), for hist_rows. */
 static size_t scan_twos(grow_ws *w, const node_ctx *nc, size_t *j, size_t nt, size_t stride, size_t begin,
-                        size_t end, uint64_t *known, split *best, size_t *evaluated)
+                        size_t end, uint64_t *known, split *best, size_t *constant)
 {
     size_t n_miss = 0;
     for (size_t g = 0; g < nt; g += TWO_GROUP) {
@@ -1275,7 +1285,7 @@ static size_t scan_twos(grow_ws *w, const node_ctx *nc, size_t *j, size_t nt, si
             double a1[3] = {t.a1[0][f], t.a1[1][f], t.a1[2][f]};
             int ok = w->m == 2 ? scan_two_m(w, nc, jf, (size_t)t.n1[f], end - begin, a1, best, 2)
                                : scan_two_m(w, nc, jf, (size_t)t.n1[f], end - begin, a1, best, 3);
-            *evaluated += (size_t)ok;
+            *constant += (size_t)!ok;
             if (!ok)
                 set_known(known, jf);
         }
@@ -1332,37 +1342,38 @@ static void known_constant(const grow_ws *w, const pending *pd, size_t stride, u
 }
 
 /* The candidate features' histograms built directly from the node's rows.
- * Features are drawn until max_features of them had a possible split; those
- * still needed are drawn together and their histograms built in one pass
- * over the rows (the two-value ones summed and scanned first, in passes of
- * their own). That draws the same features as drawing and scanning them one
- * by one (no batch member is drawn that the one-by-one loop would not
- * reach), and the best split does not depend on the scanning order (ties go
- * to the lower feature). Extra trees draw a random cut per scanned feature
- * from the same stream, so they take their features one at a time. */
+ * The draws up to max_features (or the one more that more_draws asks for
+ * once they are all constant) are taken together and their histograms
+ * built in one pass over the rows (the two-value ones summed and scanned
+ * first, in passes of their own). That draws the same features as drawing
+ * and scanning them one by one, and the best split does not depend on the
+ * scanning order (ties go to the lower feature). Extra trees draw a random
+ * cut per scanned feature from the same stream, so they take their
+ * features one at a time. */
 static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, uint64_t *known, split *best)
 {
-    size_t d = w->n_cand, evaluated = 0, i = 0;
+    size_t d = w->n_cand, constant = 0, i = 0;
     size_t cap = w->p->random_splits ? 1 : BATCH, stride = node_stride(w, pd->end - pd->begin);
     size_t hs = scratch_slot(w);
     known_constant(w, pd, stride, known);
-    while (i < d && evaluated < w->max_features) {
-        size_t want = w->max_features - evaluated, nf = 0, j[BATCH];
+    while (i < d && more_draws(w, i, constant)) {
+        size_t want = i < w->max_features ? w->max_features - i : 1, nf = 0, j[BATCH];
         double *h[BATCH];
         uint64_t seen[BATCH][4];
-        for (size_t lim = want < cap ? want : cap; nf < lim && i < d;) {
-            size_t f = draw_feature(w, i++);
+        for (size_t stop = i + (want < cap ? want : cap); i < stop && i < d; i++) {
+            size_t f = draw_feature(w, i);
             j[nf] = f; /* kept unless known constant: no branch to mispredict */
             nf += !is_known(known, f);
+            constant += is_known(known, f);
         }
         for (size_t f = 0; f < nf; f++) {
             h[f] = w->acc + f * 256 * hs;
             memset(seen[f], 0, sizeof seen[f]);
         }
-        if (nf == 0) /* every feature left was known constant */
-            break;
+        if (nf == 0) /* every feature drawn was known constant */
+            continue;
         size_t nt = two_first(w, j, nf);
-        size_t n_miss = scan_twos(w, nc, j, nt, stride, pd->begin, pd->end, known, best, &evaluated);
+        size_t n_miss = scan_twos(w, nc, j, nt, stride, pd->begin, pd->end, known, best, &constant);
         memmove(j + n_miss, j + nt, (nf - nt) * sizeof *j); /* histograms for the rest: j[0..nf) */
         nf -= nt - n_miss;
         if (nf)
@@ -1370,7 +1381,7 @@ static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, u
         for (size_t f = 0; f < nf; f++) {
             size_t n_ne = seen_nonempty(w, seen[f]);
             int ok = scan_feature(w, nc, j[f], h[f], hs, w->nonempty, n_ne, best);
-            evaluated += (size_t)ok;
+            constant += (size_t)!ok;
             if (!ok)
                 set_known(known, j[f]);
             scratch_clear(w, h[f], w->nonempty, n_ne);
@@ -1391,13 +1402,15 @@ static void find_split(grow_ws *w, pending *pd, const node_ctx *nc, uint64_t *kn
         pd->best = best;
         return;
     }
-    for (size_t i = 0, evaluated = 0; i < w->n_cand && evaluated < w->max_features; i++) {
+    for (size_t i = 0, constant = 0; i < w->n_cand && more_draws(w, i, constant); i++) {
         size_t j = draw_feature(w, i);
-        if (is_known(known, j))
+        if (is_known(known, j)) {
+            constant++;
             continue;
+        }
         const double *h = pd->hist + w->b->hist_start[j] * w->slot;
         int ok = scan_feature(w, nc, j, h, w->slot, w->nonempty, dense_nonempty(w, j, h), &best);
-        evaluated += (size_t)ok;
+        constant += (size_t)!ok;
         if (!ok)
             set_known(known, j);
     }

@@ -615,6 +615,48 @@ START_TEST(newton_criterion_grows_boosting_leaves)
 }
 END_TEST
 
+/* max_features counts constant features as scikit-learn's splitter does: a
+ * node draws k features, and more only until one is not constant. With a
+ * strong feature A, a weak one B and eight constant ones, k = 2: the root
+ * sees B without A when it draws {B, constant} (2 (1/10)(8/9)) or two
+ * constants and then B before A (1/2 (8/10)(7/9)): 0.489 of the trees.
+ * Drawing until two features have a split would always see A. */
+START_TEST(constant_features_count_towards_max_features)
+{
+    size_t n = 200, d = 10, trees = 200;
+    kiln_mat *X = kiln_mat_new(n, d);
+    double *st = calloc(2 * n, sizeof *st);
+    for (size_t i = 0; i < n; i++) {
+        size_t y = i >= n / 2;
+        KILN_MAT_AT(X, i, 0) = (double)i;              /* A: y = (A >= 100) */
+        KILN_MAT_AT(X, i, 1) = (double)(y ^ (i % 10 < 3)); /* B: y, 30 % flipped */
+        st[2 * i + y] = 1.0;
+    }
+    kiln_bins *b;
+    ck_assert_msg(kiln_bins_build(X, 255, 1, &b) == KILN_OK, "bins build");
+    kiln_criterion c = kiln_criterion_gini(2);
+    kiln_tree_params p = kiln_tree_params_default();
+    p.max_depth = 1;
+    p.max_features = 2;
+    kiln_tree_stats ts = {.m = 2, .row = st};
+    size_t on[2] = {0, 0};
+    for (size_t s = 0; s < trees; s++) {
+        kiln_rng r;
+        kiln_rng_seed(&r, s);
+        kiln_tree *t;
+        ck_assert_msg(kiln_tree_grow(b, &ts, NULL, n, &p, &c, &r, &t, NULL) == KILN_OK, "stump %zu grows", s);
+        ck_assert_msg(t->feature[0] == 0 || t->feature[0] == 1, "stump %zu splits on A or B, not %d", s,
+                      t->feature[0]);
+        on[t->feature[0]]++;
+        kiln_tree_free(t);
+    }
+    ck_assert_msg(on[1] >= 70 && on[1] <= 126, "%zu of %zu roots on B, expected 0.489 of them", on[1], trees);
+    kiln_bins_free(b);
+    kiln_mat_free(X);
+    free(st);
+}
+END_TEST
+
 /* Node arrays equal bit for bit (n_outputs values per node). */
 static void assert_same_tree(const kiln_tree *a, const kiln_tree *b, const char *what)
 {
@@ -887,6 +929,7 @@ int main(void)
     tcase_add_test(tc, subtraction_matches_direct_histograms);
     tcase_add_test(tc, bundles_grow_the_same_tree);
     tcase_add_test(tc, row_major_codes_grow_the_same_tree);
+    tcase_add_test(tc, constant_features_count_towards_max_features);
     tcase_add_test(tc, separable_data_is_fit_exactly);
     tcase_add_test(tc, stump_matches_scikit_learn);
     tcase_add_test(tc, missing_values_go_to_the_better_side);
