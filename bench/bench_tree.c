@@ -13,8 +13,8 @@
  * kiln and scikit-learn; the medians of `repeats` fits are compared. kiln's
  * fit time includes binning. Printed: the time ratio, held-out accuracy both
  * sides, peak resident memory (VmHWM) and its part above the loaded data, the
- * nodes and the bytes per node of the model files (a pickle for
- * scikit-learn). */
+ * nodes, and the bytes per node of kiln's arrays in memory and of the model
+ * files (a pickle for scikit-learn). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,8 +45,9 @@ static double accuracy(const kiln_mat *proba, const double *y)
     return (double)hit / (double)proba->rows;
 }
 
-/* Nodes of a forest from inspect's summary line ("..., N nodes (L leaves), ..."). */
-static double model_nodes(const kiln_algo *a, const void *m)
+/* The number before `label` in inspect's summary line ("..., N nodes (L
+ * leaves), B bytes per node"). */
+static double model_figure(const kiln_algo *a, const void *m, const char *label)
 {
     char *txt = NULL;
     size_t len = 0;
@@ -54,7 +55,7 @@ static double model_nodes(const kiln_algo *a, const void *m)
     kiln_inspect_args ia = {.format = KILN_INSPECT_TEXT, .tree = 0};
     a->inspect(m, &ia, f);
     fclose(f);
-    const char *at = strstr(txt, " nodes (");
+    const char *at = strstr(txt, label);
     while (at && at > txt && at[-1] >= '0' && at[-1] <= '9')
         at--;
     double nodes = at ? atof(at) : 0;
@@ -102,7 +103,8 @@ static int fit_child(int set, const char *id, const char *trees, int threads)
     a->save(m, w);
     kiln_writer_finish(w, &bytes, &file_bytes);
     kiln_writer_free(w);
-    printf("%.6f %.9g %.1f %.1f %.0f %zu 0\n", secs, accuracy(out, te.y), rss, peak, model_nodes(a, m), file_bytes);
+    printf("%.6f %.9g %.1f %.1f %.0f %zu %.0f\n", secs, accuracy(out, te.y), rss, peak, model_figure(a, m, " nodes ("),
+           file_bytes, model_figure(a, m, " bytes per node"));
     kiln_mat_free(out);
     a->free(m);
     kiln_dataset_clear_cache(&train);
@@ -143,8 +145,9 @@ static int bench_model(int set, const char *id, const char *self, const char *di
            k[0].score - s[0].score);
     printf("  peak RSS: kiln %.1f MB, scikit-learn %.1f MB; above the loaded data: kiln %.1f MB, scikit-learn %.1f MB\n",
            kp, sp, kp - kr, sp - sr);
-    printf("  model file: kiln %.0f nodes, %.1f bytes per node; scikit-learn pickle %.0f nodes, %.1f bytes per node\n",
-           k[0].nodes, k[0].file_bytes / k[0].nodes, s[0].nodes, s[0].file_bytes / s[0].nodes);
+    printf("  model: kiln %.0f nodes, %.0f bytes per node in memory, %.1f in the file; scikit-learn %.0f nodes, "
+           "%.1f bytes per node pickled\n",
+           k[0].nodes, k[0].extra, k[0].file_bytes / k[0].nodes, s[0].nodes, s[0].file_bytes / s[0].nodes);
     bench_print_runs("scikit-learn", k, s, repeats);
     return 0;
 }
