@@ -155,6 +155,60 @@ START_TEST(scores_match_scikit_learn)
 }
 END_TEST
 
+/* The nodes of forest model m, from inspect's summary line ("..., N nodes (L leaves), ..."). */
+static double forest_nodes(const void *m)
+{
+    char *txt = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&txt, &len);
+    kiln_inspect_args ia = {.format = KILN_INSPECT_TEXT, .tree = 0};
+    kiln_algo_find("rf")->inspect(m, &ia, f);
+    fclose(f);
+    const char *at = strstr(txt, " nodes (");
+    ck_assert_msg(at != NULL, "inspect names the nodes: %s", txt);
+    while (at > txt && at[-1] >= '0' && at[-1] <= '9')
+        at--;
+    double nodes = atof(at);
+    free(txt);
+    return nodes;
+}
+
+/* On numeric and one-hot columns, where most one-hot features are constant in
+ * deep nodes, the forest's trees have scikit-learn's size and accuracy
+ * (means over seeds 0..19, tests/data/trees/onehot_*): that holds only when
+ * max_features counts a constant feature drawn, as scikit-learn's splitter
+ * does. Drawing until max_features features had a split looked at more
+ * features per node: smaller trees, and a score above scikit-learn's. */
+START_TEST(forest_on_one_hot_columns_matches_scikit_learn)
+{
+    kiln_mat *exp = test_load_matrix("tests/data/trees/onehot_expected.csv");
+    ck_assert_msg(exp && exp->rows == 1 && exp->cols == 2, "onehot_expected.csv has one row of two figures");
+    fixture tr, te;
+    ck_assert_msg(fixture_load(&tr, "onehot", "train", KILN_TASK_CLASSIFY, 2) &&
+                      fixture_load(&te, "onehot", "test", KILN_TASK_CLASSIFY, 2),
+                  "fixtures of onehot load");
+    double acc = 0, nodes = 0;
+    for (uint64_t seed = 0; seed < 20; seed++) {
+        void *m;
+        ck_assert_msg(fit_with("rf", NULL, &tr, seed, 2, &m) == KILN_OK, "rf fits: %s", kiln_last_error());
+        kiln_mat *p = predict("rf", m, &te.d.X, 2);
+        acc += score(p, &te) / 20;
+        nodes += forest_nodes(m) / 100 / 20;
+        kiln_mat_free(p);
+        kiln_algo_find("rf")->free(m);
+    }
+    double want_acc = KILN_MAT_AT(exp, 0, 0), want_nodes = KILN_MAT_AT(exp, 0, 1);
+    fprintf(stderr, "onehot         rf %.4f (sklearn %.4f), %.1f nodes per tree (sklearn %.1f)\n", acc, want_acc,
+            nodes, want_nodes);
+    ck_assert_msg(fabs(acc - want_acc) <= 0.01, "accuracy %.4f within 1 point of scikit-learn's %.4f", acc, want_acc);
+    ck_assert_msg(fabs(nodes / want_nodes - 1) <= 0.03, "%.1f nodes per tree within 3 %% of scikit-learn's %.1f",
+                  nodes, want_nodes);
+    fixture_free(&tr);
+    fixture_free(&te);
+    kiln_mat_free(exp);
+}
+END_TEST
+
 START_TEST(stump_matches_scikit_learn)
 {
     kiln_mat *st = test_load_matrix("tests/data/trees/stump.csv");
@@ -932,6 +986,7 @@ int main(void)
     tcase_add_test(tc, constant_features_count_towards_max_features);
     tcase_add_test(tc, separable_data_is_fit_exactly);
     tcase_add_test(tc, stump_matches_scikit_learn);
+    tcase_add_test(tc, forest_on_one_hot_columns_matches_scikit_learn);
     tcase_add_test(tc, missing_values_go_to_the_better_side);
     tcase_add_test(tc, best_first_growth_stops_at_max_leaf_nodes);
     tcase_add_test(tc, degenerate_data_is_handled);

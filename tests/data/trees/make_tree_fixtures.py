@@ -7,8 +7,13 @@ Run with Debian's python: /usr/bin/python3 tests/data/trees/make_tree_fixtures.p
 Writes <name>_train.csv / <name>_test.csv (features, then the target; header
 line), expected.csv (one row per data set: id, is_classification, n_classes,
 decision tree score, random forest score averaged over SEEDS, extra trees
-score averaged over SEEDS; accuracy or R2), and stump.csv (id, feature,
-threshold of scikit-learn's max_depth=1 tree on the whole training split).
+score averaged over SEEDS; accuracy or R2), stump.csv (id, feature,
+threshold of scikit-learn's max_depth=1 tree on the whole training split), and
+onehot_train.csv / onehot_test.csv with onehot_expected.csv: a generated set of
+numeric and one-hot columns, where many features are constant in deep nodes,
+and the mean held-out accuracy and mean nodes per tree of scikit-learn's
+random forest on it over SEEDS (how max_features counts constant features
+decides the trees' size there).
 """
 import os
 import numpy as np
@@ -44,7 +49,37 @@ def stump_gain(tree):
     return n[0] * imp[0] - n[1] * imp[1] - n[2] * imp[2] if tree.node_count == 3 else 0.0
 
 
+def one_hot_set(rng, n):
+    """n rows: 4 numeric columns of 200 values (no more than kiln's bins, so
+    its thresholds are scikit-learn's), 3 categorical ones of 6 levels one-hot
+    encoded; a noisy class of both."""
+    effect = np.array([-1.2, -0.6, -0.2, 0.3, 0.8, 1.4])
+    num = np.round(rng.uniform(0, 2, size=(n, 4)), 2)
+    cat = rng.randint(0, 6, size=(n, 3))
+    onehot = np.concatenate([(cat[:, [c]] == np.arange(6)).astype(float) for c in range(3)], axis=1)
+    s = (num[:, 0] * num[:, 1] - np.sin(2 * num[:, 2]) + effect[cat[:, 0]] +
+         np.where(cat[:, 1] % 2 == 1, num[:, 3], -num[:, 3]) + 0.5 * effect[cat[:, 2]] + 0.5 * rng.normal(size=n))
+    return np.concatenate([num, onehot], axis=1), (s > 0.3).astype(float)
+
+
+def one_hot_fixture():
+    X, y = one_hot_set(np.random.RandomState(1), 2000)
+    Xtr, ytr, Xte, yte = X[:1500], y[:1500], X[1500:], y[1500:]
+    write("onehot_train.csv", Xtr, ytr)
+    write("onehot_test.csv", Xte, yte)
+    acc, nodes = [], []
+    for s in SEEDS:
+        rf = RandomForestClassifier(n_estimators=N_TREES, random_state=s, n_jobs=2).fit(Xtr, ytr)
+        acc.append(accuracy_score(yte, rf.predict(Xte)))
+        nodes.append(np.mean([e.tree_.node_count for e in rf.estimators_]))
+    with open(os.path.join(HERE, "onehot_expected.csv"), "w") as f:
+        f.write("rf_accuracy,rf_nodes_per_tree\n")
+        f.write("%r,%r\n" % (float(np.mean(acc)), float(np.mean(nodes))))
+    print("onehot rf %.4f, %.1f nodes per tree" % (np.mean(acc), np.mean(nodes)))
+
+
 def main():
+    one_hot_fixture()
     expected, stumps = [], []
     for i, (name, load, clf) in enumerate(SETS):
         X, y = load(return_X_y=True)
