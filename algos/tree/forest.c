@@ -16,6 +16,7 @@
  * and trees write only their own slot, so any thread count gives the same
  * model. Impurity importance of a feature is the total gain of its splits,
  * normalised per tree and averaged over trees (scikit-learn's definition). */
+#include <float.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -347,7 +348,11 @@ static kiln_status grow_one(fit_job *job, size_t t, uint32_t *rows, uint32_t *co
     tp.max_leaf_nodes = cfg->max_leaf_nodes;
     tp.min_samples_split = cfg->min_samples_split;
     tp.min_samples_leaf = cfg->min_samples_leaf;
-    tp.min_split_gain = cfg->min_impurity_decrease * root_cover;
+    /* scikit-learn makes a leaf when improvement + DBL_EPSILON < min_impurity_decrease,
+     * its improvement being the gain over the root's weight: a split whose gain
+     * rounds to slightly below zero (equal class proportions on both sides, with
+     * weights that are not whole numbers) is still taken. */
+    tp.min_split_gain = (cfg->min_impurity_decrease - DBL_EPSILON) * root_cover;
     tp.max_features = cfg->max_features;
     tp.random_splits = cfg->kind == FOREST_ET;
     tp.threads = job->tree_threads;
