@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void kiln_params_defaults(kiln_params *p, const kiln_param_spec *spec)
 {
@@ -80,13 +81,14 @@ kiln_status kiln_params_set_value(kiln_params *p, const char *name, const char *
         if (num < 0)
             return KILN_ERROR(KILN_EINPUT, "--param %s=%s: must be one of %s", name, value, s->choices);
         break;
-    case KILN_PARAM_BOOL:
-        if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+    case KILN_PARAM_BOOL: /* any case, as Python's True and False; kept as true / false */
+        if (strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0)
             num = 1;
-        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
+        else if (strcasecmp(value, "false") == 0 || strcmp(value, "0") == 0)
             num = 0;
         else
             return KILN_ERROR(KILN_EINPUT, "--param %s=%s: must be true or false", name, value);
+        value = num ? "true" : "false";
         break;
     case KILN_PARAM_TEXT:
         if (value[0] == '\0')

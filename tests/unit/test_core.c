@@ -101,6 +101,12 @@ START_TEST(params_defaults_and_errors)
     ck_assert_msg(strstr(kiln_last_error(), "unknown parameter") != NULL, "unknown parameter is said");
     ck_assert_msg(kiln_params_set(&p, "penalty=l3") == KILN_EINPUT, "unknown choice");
     ck_assert_msg(kiln_params_set(&p, "fit_intercept=maybe") == KILN_EINPUT, "bad bool");
+    ck_assert_msg(kiln_params_set(&p, "fit_intercept=False") == KILN_OK && kiln_params_num(&p, "fit_intercept") == 0 &&
+                      strcmp(kiln_params_text(&p, "fit_intercept"), "false") == 0,
+                  "Python's False is false, kept as false");
+    ck_assert_msg(kiln_params_set(&p, "fit_intercept=TRUE") == KILN_OK && kiln_params_num(&p, "fit_intercept") == 1 &&
+                      strcmp(kiln_params_text(&p, "fit_intercept"), "true") == 0,
+                  "TRUE is true, kept as true");
     ck_assert_msg(kiln_params_set(&p, "C") == KILN_EINPUT, "no '='");
     ck_assert_msg(kiln_params_set(&p, "C=nan") == KILN_EINPUT, "nan is not a value");
     ck_assert_msg(kiln_params_num(&p, "C") == 1.0, "failed sets leave the value alone");
