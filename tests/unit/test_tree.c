@@ -140,11 +140,15 @@ START_TEST(scores_match_scikit_learn)
         double et = mean_score("et", NULL, &tr, &te, k);
         fprintf(stderr, "%-14s dt %.4f (sklearn %.4f)  rf %.4f (%.4f)  et %.4f (%.4f)\n", SETS[i], dt,
                 KILN_MAT_AT(exp, i, 3), rf, KILN_MAT_AT(exp, i, 4), et, KILN_MAT_AT(exp, i, 5));
-        /* One point of accuracy, or 0.01 of R2, for forests; two for a single tree
-         * (a regression tree's R2 swings more: 0.1). */
-        ck_assert_msg(rf >= KILN_MAT_AT(exp, i, 4) - 0.01, "%s: random forest within 1 point of scikit-learn",
+        /* Forests within one point of accuracy, or 0.01 of R2, either way: above
+         * scikit-learn by more would mean a different algorithm (as drawing
+         * max_features non-constant features was). A single tree no more than two
+         * points below scikit-learn's (a regression tree's R2: 0.1), and
+         * any amount above: on a few dozen test rows its score moves with how
+         * ties between equal splits are broken (wine: 0.9545 against 0.9080). */
+        ck_assert_msg(fabs(rf - KILN_MAT_AT(exp, i, 4)) <= 0.01, "%s: random forest within 1 point of scikit-learn",
                       SETS[i]);
-        ck_assert_msg(et >= KILN_MAT_AT(exp, i, 5) - 0.01, "%s: extra trees within 1 point of scikit-learn",
+        ck_assert_msg(fabs(et - KILN_MAT_AT(exp, i, 5)) <= 0.01, "%s: extra trees within 1 point of scikit-learn",
                       SETS[i]);
         ck_assert_msg(dt >= KILN_MAT_AT(exp, i, 3) - (clf ? 0.02 : 0.1),
                       "%s: decision tree within 2 points of scikit-learn", SETS[i]);
