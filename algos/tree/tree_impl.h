@@ -30,8 +30,9 @@
  *        leaf(S)   the node's output vector (n_outputs values): class
  *                  probabilities S_k / W, the mean S_wy / W, or -G / (H + lambda);
  *        impurity(S) for display (loss / W; Newton shows loss / H).
- *    A split is taken when gain >= min_split_gain (sklearn: min_impurity_decrease
- *    times the root weight; boosting: gamma plus a small epsilon).
+ *    A split is taken when gain >= min_split_gain (forests: min_impurity_decrease
+ *    minus DBL_EPSILON, times the root weight, scikit-learn's test; boosting: gamma
+ *    plus a small epsilon).
  *
  * 4. kiln_tree_grow grows one tree on a subset of rows (indices may repeat, so
  *    a bootstrap sample is just its index list). Per node it builds a histogram
