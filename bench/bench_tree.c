@@ -45,9 +45,18 @@ static double accuracy(const kiln_mat *proba, const double *y)
     return (double)hit / (double)proba->rows;
 }
 
-/* The number before `label` in inspect's summary line ("..., N nodes (L
- * leaves), B bytes per node"). */
-static double model_figure(const kiln_algo *a, const void *m, const char *label)
+/* The number before `label` in txt, inspect's text ("..., N nodes (L
+ * leaves), B bytes per node"); 0 if there is none. */
+static double figure_before(const char *txt, const char *label)
+{
+    const char *at = strstr(txt, label);
+    while (at && at > txt && at[-1] >= '0' && at[-1] <= '9')
+        at--;
+    return at ? atof(at) : 0;
+}
+
+/* The forest's nodes and bytes per node in memory, from one inspect. */
+static void model_size(const kiln_algo *a, const void *m, double *nodes, double *bytes_per_node)
 {
     char *txt = NULL;
     size_t len = 0;
@@ -55,12 +64,9 @@ static double model_figure(const kiln_algo *a, const void *m, const char *label)
     kiln_inspect_args ia = {.format = KILN_INSPECT_TEXT, .tree = 0};
     a->inspect(m, &ia, f);
     fclose(f);
-    const char *at = strstr(txt, label);
-    while (at && at > txt && at[-1] >= '0' && at[-1] <= '9')
-        at--;
-    double nodes = at ? atof(at) : 0;
+    *nodes = figure_before(txt, " nodes (");
+    *bytes_per_node = figure_before(txt, " bytes per node");
     free(txt);
-    return nodes;
 }
 
 /* The child: fit kiln's `id` on one set and print its bench_run line. */
@@ -103,8 +109,10 @@ static int fit_child(int set, const char *id, const char *trees, int threads)
     a->save(m, w);
     kiln_writer_finish(w, &bytes, &file_bytes);
     kiln_writer_free(w);
-    printf("%.6f %.9g %.1f %.1f %.0f %zu %.0f\n", secs, accuracy(out, te.y), rss, peak, model_figure(a, m, " nodes ("),
-           file_bytes, model_figure(a, m, " bytes per node"));
+    double nodes, bytes_per_node;
+    model_size(a, m, &nodes, &bytes_per_node);
+    printf("%.6f %.9g %.1f %.1f %.0f %zu %.0f\n", secs, accuracy(out, te.y), rss, peak, nodes, file_bytes,
+           bytes_per_node);
     kiln_mat_free(out);
     a->free(m);
     kiln_dataset_clear_cache(&train);

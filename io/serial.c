@@ -553,6 +553,12 @@ static kiln_status take_words(kiln_reader *r, void *dst, size_t n, int size)
     return KILN_OK;
 }
 
+kiln_status kiln_r_skip(kiln_reader *r, size_t n, size_t size)
+{
+    const unsigned char *p;
+    return take(r, n, size, &p);
+}
+
 kiln_status kiln_r_u8(kiln_reader *r, uint8_t *v) { return kiln_r_bytes(r, v, 1); }
 kiln_status kiln_r_u32(kiln_reader *r, uint32_t *v) { return take_words(r, v, 1, 4); }
 kiln_status kiln_r_i32(kiln_reader *r, int32_t *v) { return take_words(r, v, 1, 4); }

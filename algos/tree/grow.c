@@ -1362,9 +1362,10 @@ static void find_split_rows(grow_ws *w, const pending *pd, const node_ctx *nc, u
         uint64_t seen[BATCH][4];
         for (size_t stop = i + (want < cap ? want : cap); i < stop && i < d; i++) {
             size_t f = draw_feature(w, i);
+            int is_const = is_known(known, f);
             j[nf] = f; /* kept unless known constant: no branch to mispredict */
-            nf += !is_known(known, f);
-            constant += is_known(known, f);
+            nf += (size_t)!is_const;
+            constant += (size_t)is_const;
         }
         for (size_t f = 0; f < nf; f++) {
             h[f] = w->acc + f * 256 * hs;

@@ -213,9 +213,9 @@ static kiln_status tree_check(const kiln_tree *t, const int32_t *right)
     return KILN_OK;
 }
 
-/* t's arrays in file order; the file's right children into right[] and its
- * gains into gain[]. */
-static kiln_status read_arrays(kiln_tree *t, int32_t *right, double *gain, kiln_reader *r)
+/* t's arrays in file order; the file's right children into right[], its
+ * gains skipped (kiln_tree_gain derives them). */
+static kiln_status read_arrays(kiln_tree *t, int32_t *right, kiln_reader *r)
 {
     size_t n = t->n_nodes;
     KILN_TRY(kiln_r_i32s(r, t->feature, n));
@@ -224,26 +224,21 @@ static kiln_status read_arrays(kiln_tree *t, int32_t *right, double *gain, kiln_
     KILN_TRY(kiln_r_bytes(r, t->default_left, n));
     KILN_TRY(kiln_r_i32s(r, t->left, n));
     KILN_TRY(kiln_r_i32s(r, right, n));
-    KILN_TRY(kiln_r_f64s(r, gain, n));
+    KILN_TRY(kiln_r_skip(r, n, sizeof(double)));
     KILN_TRY(kiln_r_f64s(r, t->impurity, n));
     KILN_TRY(kiln_r_f64s(r, t->cover, n));
     KILN_TRY(kiln_r_u32s(r, t->count, n));
     return kiln_r_f64s(r, t->value, n * t->n_outputs);
 }
 
-/* The node arrays from r: the file's right children are checked against the
- * left ones, its gains skipped (kiln_tree_gain derives them). */
+/* The node arrays from r, the file's right children checked against the left ones. */
 static kiln_status tree_read(kiln_tree *t, kiln_reader *r)
 {
     int32_t *right = kiln_alloc(t->n_nodes, sizeof *right);
-    double *gain = kiln_alloc(t->n_nodes, sizeof *gain);
-    kiln_status s = right && gain ? KILN_OK : KILN_ENOMEM;
-    if (s == KILN_OK)
-        s = read_arrays(t, right, gain, r);
+    kiln_status s = right ? read_arrays(t, right, r) : KILN_ENOMEM;
     if (s == KILN_OK)
         s = tree_check(t, right);
     free(right);
-    free(gain);
     return s;
 }
 

@@ -80,6 +80,8 @@ kiln_status kiln_r_f32s(kiln_reader *r, float *v, size_t n);
 kiln_status kiln_r_i32s(kiln_reader *r, int32_t *v, size_t n);
 kiln_status kiln_r_u32s(kiln_reader *r, uint32_t *v, size_t n);
 kiln_status kiln_r_bytes(kiln_reader *r, void *p, size_t n);
+/* Move past n values of `size` bytes that are not needed. */
+kiln_status kiln_r_skip(kiln_reader *r, size_t n, size_t size);
 /* Read a u64 count and check it is at most `max` (guards allocations from corrupt files). */
 kiln_status kiln_r_count(kiln_reader *r, size_t max, size_t *n);
 

@@ -481,6 +481,9 @@ START_TEST(reads_stop_at_the_section_end)
     expect_input_error(kiln_r_u8(r, &a), "section TINY is truncated", "reading into the next section");
     kiln_reader_section(r, "TINY");
     expect_input_error(kiln_r_f64s(r, d, SIZE_MAX / 4), "section TINY is truncated", "a huge array length");
+    expect_input_error(kiln_r_skip(r, 1, 4), "section TINY is truncated", "skipping past the section's end");
+    ck_assert_msg(kiln_r_skip(r, 2, 1) == KILN_OK && kiln_r_u8(r, &a) != KILN_OK,
+                  "skipping the section's two bytes leaves none to read");
     kiln_reader_section(r, "STR ");
     expect_input_error(kiln_r_str(r, &s), "section STR  is truncated", "a string longer than its section");
     ck_assert_msg(s == NULL, "no string is returned");
